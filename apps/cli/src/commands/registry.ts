@@ -1,0 +1,7 @@
+import type { Command } from 'commander';
+
+/**
+ * Every `prunebench` sub-command, one factory per file in this folder. Adding a command touches this list and its
+ * own file only.
+ */
+export const commands: ReadonlyArray<() => Command> = [];
