@@ -1,0 +1,128 @@
+'use client';
+
+import { useMemo } from 'react';
+import type { EChartsCoreOption } from 'echarts/core';
+import { EChart } from './echart.tsx';
+
+export interface CurvePoint {
+  x: number;
+  y: number;
+  low: number;
+  high: number;
+  n: number;
+  /** Budget label shown in the tooltip, e.g. "128 (22.2%)". */
+  label: string;
+}
+
+export interface CurveSeries {
+  name: string;
+  color: string;
+  reference?: boolean;
+  points: readonly CurvePoint[];
+}
+
+export type AxisFormat = 'percent' | 'ms' | 'flops' | 'score';
+
+function formatValue(value: number, format: AxisFormat): string {
+  if (!Number.isFinite(value)) return '—';
+  switch (format) {
+    case 'percent':
+      return `${(value * 100).toFixed(1)}%`;
+    case 'ms':
+      return `${value.toFixed(1)} ms`;
+    case 'flops':
+      return value >= 1e12 ? `${(value / 1e12).toFixed(2)} T` : value >= 1e9 ? `${(value / 1e9).toFixed(2)} G` : `${(value / 1e6).toFixed(1)} M`;
+    case 'score':
+      return value.toFixed(3);
+  }
+}
+
+interface TooltipParam {
+  seriesName?: string;
+  seriesType?: string;
+  color?: string;
+  data?: unknown;
+}
+
+/**
+ * Score curves: one line per method with its bootstrap band (a filled polygon drawn by a custom series), and the
+ * full-token reference as a dashed line. Used for keep ratio, prefill latency and FLOPs on the x axis.
+ */
+export function CurveChart({ series, xName, yName, xFormat, yFormat, label, height }: {
+  series: readonly CurveSeries[];
+  xName: string;
+  yName: string;
+  xFormat: AxisFormat;
+  yFormat: AxisFormat;
+  label: string;
+  height?: number;
+}) {
+  const option = useMemo<EChartsCoreOption>(() => {
+    const lines = series.map((s) => ({
+      name: s.name,
+      type: 'line',
+      data: s.points.map((p) => ({ value: [p.x, p.y], low: p.low, high: p.high, n: p.n, label: p.label })),
+      showSymbol: true,
+      symbolSize: s.reference ? 0 : 7,
+      lineStyle: { width: s.reference ? 1.5 : 2.2, type: s.reference ? 'dashed' : 'solid', color: s.color },
+      itemStyle: { color: s.color },
+      emphasis: { focus: 'series' },
+      z: 3,
+    }));
+    const bands = series
+      .filter((s) => s.points.length > 1)
+      .map((s) => ({
+        name: s.name,
+        type: 'custom',
+        silent: true,
+        z: 1,
+        tooltip: { show: false },
+        data: s.points.map((p) => [p.x, p.low, p.high]),
+        encode: { x: 0, y: [1, 2] },
+        renderItem: (params: { dataIndex: number }, api: { coord: (v: number[]) => number[] }) => {
+          if (params.dataIndex !== 0) return null;
+          const ordered = [...s.points].sort((a, b) => a.x - b.x);
+          const upper = ordered.map((p) => api.coord([p.x, p.high]));
+          const lower = ordered.map((p) => api.coord([p.x, p.low])).reverse();
+          return { type: 'polygon', shape: { points: [...upper, ...lower] }, style: { fill: s.color, opacity: s.reference ? 0.08 : 0.13 } };
+        },
+      }));
+    return {
+      animation: false,
+      color: series.map((s) => s.color),
+      grid: { left: 64, right: 24, top: 48, bottom: 52 },
+      legend: { top: 0, type: 'scroll', data: series.map((s) => s.name) },
+      tooltip: {
+        trigger: 'axis',
+        axisPointer: { type: 'line' },
+        formatter: (raw: TooltipParam | TooltipParam[]) => {
+          const params = (Array.isArray(raw) ? raw : [raw]).filter((p) => p.seriesType === 'line');
+          const rows = params.map((p) => {
+            const d = p.data as { value: [number, number]; low: number; high: number; n: number; label: string };
+            return `<div><span style="display:inline-block;width:9px;height:9px;border-radius:2px;background:${p.color};margin-right:6px"></span>` +
+              `${p.seriesName}: <b>${formatValue(d.value[1], yFormat)}</b> <span style="color:#6b7280">[${formatValue(d.low, yFormat)}, ` +
+              `${formatValue(d.high, yFormat)}] · ${d.label} · ${xName} ${formatValue(d.value[0], xFormat)} · n=${d.n}</span></div>`;
+          });
+          return rows.join('');
+        },
+      },
+      xAxis: {
+        type: 'value',
+        name: xName,
+        nameLocation: 'middle',
+        nameGap: 30,
+        scale: xFormat !== 'percent',
+        axisLabel: { formatter: (v: number) => formatValue(v, xFormat) },
+      },
+      yAxis: {
+        type: 'value',
+        name: yName,
+        scale: true,
+        axisLabel: { formatter: (v: number) => formatValue(v, yFormat) },
+      },
+      series: [...bands, ...lines],
+    };
+  }, [series, xName, yName, xFormat, yFormat]);
+
+  return <EChart option={option} label={label} height={height} />;
+}
