@@ -1,0 +1,260 @@
+"""A tiny LLaVA-style vision-language model whose parts map one-to-one onto the prunebench ONNX layout.
+
+Vision tower (ViT with CLS) -> projector (MLP) -> Llama-style decoder split at layer K into head and tail, plus a
+CLIP-style text encoder sharing a joint space with the tower's patch embeddings. Attention is written out
+explicitly (no fused kernels) because the layout needs post-softmax attention rows and the ONNX export must trace.
+"""
+from dataclasses import dataclass, asdict
+import math
+
+import torch
+from torch import nn
+import torch.nn.functional as F
+
+
+@dataclass
+class TinyVlmConfig:
+    image_size: int = 192
+    patch_size: int = 8
+    vision_width: int = 96
+    vision_layers: int = 3
+    vision_heads: int = 4
+    vision_mlp: int = 192
+    clip_dim: int = 64
+    text_width: int = 64
+    text_layers: int = 1
+    text_heads: int = 2
+    text_max_length: int = 32
+    hidden_size: int = 128
+    num_layers: int = 4
+    num_heads: int = 4
+    num_kv_heads: int = 4
+    intermediate_size: int = 256
+    prune_layer: int = 2
+    vocab_size: int = 512
+    rope_theta: float = 10000.0
+    rms_eps: float = 1e-5
+
+    @property
+    def grid(self) -> int:
+        return self.image_size // self.patch_size
+
+    @property
+    def head_dim(self) -> int:
+        return self.hidden_size // self.num_heads
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def small_init_(module: nn.Module, std: float = 0.02) -> None:
+    """std-0.02 everywhere: N(0,1) embeddings drown the projected visual features at the decoder input."""
+    for m in module.modules():
+        if isinstance(m, (nn.Linear, nn.Conv2d)):
+            nn.init.normal_(m.weight, std=std)
+            if m.bias is not None:
+                nn.init.zeros_(m.bias)
+        elif isinstance(m, nn.Embedding):
+            nn.init.normal_(m.weight, std=std)
+
+
+# ----------------------------------------------------------------------------- vision tower
+
+class VitBlock(nn.Module):
+    def __init__(self, width: int, heads: int, mlp: int):
+        super().__init__()
+        self.heads = heads
+        self.ln1 = nn.LayerNorm(width)
+        self.qkv = nn.Linear(width, 3 * width)
+        self.out = nn.Linear(width, width)
+        self.ln2 = nn.LayerNorm(width)
+        self.fc1 = nn.Linear(width, mlp)
+        self.fc2 = nn.Linear(mlp, width)
+
+    def forward(self, x: torch.Tensor, attn_bias: torch.Tensor | None = None):
+        b, n, w = x.shape
+        hd = w // self.heads
+        q, k, v = self.qkv(self.ln1(x)).reshape(b, n, 3, self.heads, hd).permute(2, 0, 3, 1, 4)
+        scores = (q @ k.transpose(-1, -2)) / math.sqrt(hd)
+        if attn_bias is not None:
+            scores = scores + attn_bias
+        probs = scores.softmax(-1)
+        x = x + self.out((probs @ v).transpose(1, 2).reshape(b, n, w))
+        x = x + self.fc2(F.gelu(self.fc1(self.ln2(x))))
+        return x, probs
+
+
+class VisionTower(nn.Module):
+    def __init__(self, cfg: TinyVlmConfig):
+        super().__init__()
+        self.cfg = cfg
+        self.patch = nn.Conv2d(3, cfg.vision_width, cfg.patch_size, cfg.patch_size)
+        self.cls = nn.Parameter(torch.zeros(1, 1, cfg.vision_width))
+        self.pos = nn.Parameter(torch.zeros(1, cfg.grid * cfg.grid + 1, cfg.vision_width))
+        self.pre_ln = nn.LayerNorm(cfg.vision_width)
+        self.blocks = nn.ModuleList(
+            [VitBlock(cfg.vision_width, cfg.vision_heads, cfg.vision_mlp) for _ in range(cfg.vision_layers)])
+        self.post_ln = nn.LayerNorm(cfg.vision_width)
+        self.visual_projection = nn.Linear(cfg.vision_width, cfg.clip_dim, bias=False)
+
+    def forward(self, pixel_values: torch.Tensor):
+        """Returns patch features (last block, no CLS), CLS->patch attention (last block, heads averaged),
+        CLIP-space patch embeddings and the CLIP-space CLS embedding (both un-normalised)."""
+        x = self.patch(pixel_values).flatten(2).transpose(1, 2)
+        x = torch.cat([self.cls.expand(x.shape[0], -1, -1), x], dim=1) + self.pos
+        x = self.pre_ln(x)
+        probs = None
+        for block in self.blocks:
+            x, probs = block(x)
+        cls_attention = probs[:, :, 0, 1:].mean(1)
+        projected = self.visual_projection(self.post_ln(x))
+        return x[:, 1:], cls_attention, projected[:, 1:], projected[:, 0]
+
+
+# ----------------------------------------------------------------------------- text encoder (CLIP-style)
+
+class TextEncoder(nn.Module):
+    """Tiny causal transformer; the embedding is read at the last real token (CLIP reads its EOT token)."""
+
+    def __init__(self, cfg: TinyVlmConfig):
+        super().__init__()
+        self.embed = nn.Embedding(cfg.vocab_size, cfg.text_width)
+        self.pos = nn.Parameter(torch.zeros(1, cfg.text_max_length, cfg.text_width))
+        self.blocks = nn.ModuleList(
+            [VitBlock(cfg.text_width, cfg.text_heads, 2 * cfg.text_width) for _ in range(cfg.text_layers)])
+        self.ln = nn.LayerNorm(cfg.text_width)
+        self.text_projection = nn.Linear(cfg.text_width, cfg.clip_dim, bias=False)
+
+    def forward(self, input_ids: torch.Tensor, lengths: torch.Tensor | None = None):
+        t = input_ids.shape[1]
+        x = self.embed(input_ids) + self.pos[:, :t]
+        idx = torch.arange(t, device=input_ids.device)
+        causal = (idx[None, :] > idx[:, None]).to(torch.float32) * -1e9
+        for block in self.blocks:
+            x, _ = block(x, causal)
+        x = self.ln(x)
+        if lengths is None:
+            pooled = x[:, -1]
+        else:
+            pooled = x[torch.arange(x.shape[0], device=x.device), lengths - 1]
+        return self.text_projection(pooled)
+
+
+# ----------------------------------------------------------------------------- projector
+
+class Projector(nn.Module):
+    def __init__(self, cfg: TinyVlmConfig):
+        super().__init__()
+        self.fc1 = nn.Linear(cfg.vision_width, cfg.hidden_size)
+        self.fc2 = nn.Linear(cfg.hidden_size, cfg.hidden_size)
+
+    def forward(self, patch_features: torch.Tensor) -> torch.Tensor:
+        return self.fc2(F.gelu(self.fc1(patch_features)))
+
+
+# ----------------------------------------------------------------------------- Llama-style decoder
+
+class RmsNorm(nn.Module):
+    def __init__(self, dim: int, eps: float):
+        super().__init__()
+        self.weight = nn.Parameter(torch.ones(dim))
+        self.eps = eps
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + self.eps) * self.weight
+
+
+def rotate_half(x: torch.Tensor) -> torch.Tensor:
+    half = x.shape[-1] // 2
+    return torch.cat([-x[..., half:], x[..., :half]], dim=-1)
+
+
+def rope_cos_sin(position_ids: torch.Tensor, head_dim: int, theta: float):
+    """cos/sin [B,1,T,hd] from explicit position ids, so gapped (preserve) and renumbered (compact) both work."""
+    inv_freq = 1.0 / (theta ** (torch.arange(0, head_dim, 2, dtype=torch.float32, device=position_ids.device)
+                                / head_dim))
+    freqs = position_ids.to(torch.float32)[..., None] * inv_freq
+    emb = torch.cat([freqs, freqs], dim=-1)[:, None]
+    return emb.cos(), emb.sin()
+
+
+def repeat_kv(x: torch.Tensor, groups: int) -> torch.Tensor:
+    """[B,Hkv,L,hd] -> [B,Hkv*groups,L,hd] via expand+reshape (repeat_interleave exports badly with dynamic L)."""
+    b, h, _, hd = x.shape
+    return x[:, :, None].expand(-1, -1, groups, -1, -1).reshape(b, h * groups, -1, hd)
+
+
+class DecoderLayer(nn.Module):
+    def __init__(self, cfg: TinyVlmConfig):
+        super().__init__()
+        self.cfg = cfg
+        d, hd = cfg.hidden_size, cfg.head_dim
+        self.input_norm = RmsNorm(d, cfg.rms_eps)
+        self.q_proj = nn.Linear(d, cfg.num_heads * hd, bias=False)
+        self.k_proj = nn.Linear(d, cfg.num_kv_heads * hd, bias=False)
+        self.v_proj = nn.Linear(d, cfg.num_kv_heads * hd, bias=False)
+        self.o_proj = nn.Linear(cfg.num_heads * hd, d, bias=False)
+        self.post_norm = RmsNorm(d, cfg.rms_eps)
+        self.gate_proj = nn.Linear(d, cfg.intermediate_size, bias=False)
+        self.up_proj = nn.Linear(d, cfg.intermediate_size, bias=False)
+        self.down_proj = nn.Linear(cfg.intermediate_size, d, bias=False)
+
+    def forward(self, x, cos, sin, bias, past_key=None, past_value=None):
+        """bias: additive attention bias [B,1,T,P+T]. Returns (x, probs [B,H,T,P+T], key, value) with the key and
+        value including the past (post-RoPE keys, as they sit in the cache)."""
+        cfg = self.cfg
+        b, t, _ = x.shape
+        hd = cfg.head_dim
+        h = self.input_norm(x)
+        q = self.q_proj(h).view(b, t, cfg.num_heads, hd).transpose(1, 2)
+        k = self.k_proj(h).view(b, t, cfg.num_kv_heads, hd).transpose(1, 2)
+        v = self.v_proj(h).view(b, t, cfg.num_kv_heads, hd).transpose(1, 2)
+        q = q * cos + rotate_half(q) * sin
+        k = k * cos + rotate_half(k) * sin
+        if past_key is not None:
+            k = torch.cat([past_key, k], dim=2)
+            v = torch.cat([past_value, v], dim=2)
+        groups = cfg.num_heads // cfg.num_kv_heads
+        kk, vv = (repeat_kv(k, groups), repeat_kv(v, groups)) if groups > 1 else (k, v)
+        scores = (q @ kk.transpose(-1, -2)) / math.sqrt(hd) + bias
+        probs = scores.softmax(-1)
+        attn = (probs @ vv).transpose(1, 2).reshape(b, t, cfg.num_heads * hd)
+        x = x + self.o_proj(attn)
+        h = self.post_norm(x)
+        x = x + self.down_proj(F.silu(self.gate_proj(h)) * self.up_proj(h))
+        return x, probs, k, v
+
+
+def causal_bias(attention_mask: torch.Tensor, query_len: int | torch.Tensor) -> torch.Tensor:
+    """Additive bias [B,1,T,P+T]: query i (the (P+i)-th position of the sequence) sees keys 0..P+i that the mask
+    keeps. Causality follows sequence order, not position ids (those may have gaps)."""
+    total = attention_mask.shape[1]
+    k_idx = torch.arange(total, device=attention_mask.device)
+    q_idx = torch.arange(query_len, device=attention_mask.device) + (total - query_len)
+    allowed = (k_idx[None, :] <= q_idx[:, None])[None, None] & (attention_mask[:, None, None, :] > 0)
+    return (~allowed).to(torch.float32) * -1e9
+
+
+class TinyVlm(nn.Module):
+    def __init__(self, cfg: TinyVlmConfig):
+        super().__init__()
+        self.cfg = cfg
+        self.vision = VisionTower(cfg)
+        self.text = TextEncoder(cfg)
+        self.projector = Projector(cfg)
+        self.embed_tokens = nn.Embedding(cfg.vocab_size, cfg.hidden_size)
+        self.layers = nn.ModuleList([DecoderLayer(cfg) for _ in range(cfg.num_layers)])
+        self.norm = RmsNorm(cfg.hidden_size, cfg.rms_eps)
+        self.lm_head = nn.Linear(cfg.hidden_size, cfg.vocab_size, bias=False)
+        self.logit_scale = nn.Parameter(torch.tensor(math.log(1 / 0.07)))
+        small_init_(self)
+
+    def run_layers(self, x, position_ids, bias, first: int, last: int):
+        """Training path: layers [first, last) with a full-sequence bias (may be block-structured)."""
+        cos, sin = rope_cos_sin(position_ids, self.cfg.head_dim, self.cfg.rope_theta)
+        for layer in self.layers[first:last]:
+            x, _, _, _ = layer(x, cos, sin, bias)
+        return x
+
+    def logits(self, hidden: torch.Tensor) -> torch.Tensor:
+        return self.lm_head(self.norm(hidden))
