@@ -48,6 +48,8 @@ export const sweeps = sqliteTable(
     priority: integer().notNull().default(0),
     state: text({ enum: sweepStates }).notNull().default('queued'),
     maxAttempts: integer().notNull().default(3),
+    /** Load-test sweeps: only simulated workers take them, and simulated workers take nothing else. */
+    simulated: integer({ mode: 'boolean' }).notNull().default(false),
     createdAt: integer().notNull(),
     finishedAt: integer(),
   },
@@ -171,7 +173,7 @@ export const results = sqliteTable(
     ),
     index('results_sweep_setting_idx').on(t.sweepId, t.model, t.benchmark, t.method, t.keep, t.policy),
     index('results_setting_idx').on(t.model, t.benchmark, t.method, t.keep, t.policy),
-    index('results_job_idx').on(t.jobId),
+    index('results_job_sample_idx').on(t.jobId, t.sampleIndex),
   ],
 );
 
