@@ -1,0 +1,90 @@
+/** Smallest row norm we divide by: an all-zero row gets similarity 0 instead of NaN. */
+export const NORM_EPS = 1e-12;
+
+/** Copy of `a` ([n * d]) with every row scaled to unit L2 norm. */
+export function normalizeRows(a: Float32Array, n: number, d: number): Float32Array {
+  const out = new Float32Array(n * d);
+  for (let i = 0; i < n; i++) {
+    const base = i * d;
+    let sum = 0;
+    for (let k = 0; k < d; k++) {
+      const v = a[base + k] as number;
+      sum += v * v;
+    }
+    const inv = 1 / Math.max(Math.sqrt(sum), NORM_EPS);
+    for (let k = 0; k < d; k++) out[base + k] = (a[base + k] as number) * inv;
+  }
+  return out;
+}
+
+/** L2 norm of each row. */
+export function rowNorms(a: Float32Array, n: number, d: number): Float32Array {
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    let sum = 0;
+    for (let k = i * d, end = k + d; k < end; k++) {
+      const v = a[k] as number;
+      sum += v * v;
+    }
+    out[i] = Math.sqrt(sum);
+  }
+  return out;
+}
+
+const BLOCK = 4;
+
+function store(out: Float32Array, ldo: number, i: number, j: number, value: number, symmetric: boolean): void {
+  if (symmetric && j < i) return;
+  out[i * ldo + j] = value;
+  if (symmetric) out[j * ldo + i] = value;
+}
+
+/**
+ * out[i * ldo + j] = <x_i, y_j> for i in [0, nx), j in [0, ny), rows of d floats. Four rows of x share each load
+ * of a y row, which is what makes plain JS loops within reach of a BLAS kernel for small inputs.
+ */
+function dotRows(
+  x: Float32Array, nx: number, y: Float32Array, ny: number, d: number,
+  out: Float32Array, ldo: number, symmetric: boolean,
+): void {
+  for (let i0 = 0; i0 < nx; i0 += BLOCK) {
+    const rows = Math.min(BLOCK, nx - i0);
+    const a0 = i0 * d;
+    const a1 = rows > 1 ? a0 + d : a0;
+    const a2 = rows > 2 ? a0 + 2 * d : a0;
+    const a3 = rows > 3 ? a0 + 3 * d : a0;
+    const jStart = symmetric ? i0 : 0;
+    for (let j = jStart; j < ny; j++) {
+      const b = j * d;
+      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      for (let k = 0; k < d; k++) {
+        const v = y[b + k] as number;
+        s0 += (x[a0 + k] as number) * v;
+        s1 += (x[a1 + k] as number) * v;
+        s2 += (x[a2 + k] as number) * v;
+        s3 += (x[a3 + k] as number) * v;
+      }
+      store(out, ldo, i0, j, s0, symmetric);
+      if (rows > 1) store(out, ldo, i0 + 1, j, s1, symmetric);
+      if (rows > 2) store(out, ldo, i0 + 2, j, s2, symmetric);
+      if (rows > 3) store(out, ldo, i0 + 3, j, s3, symmetric);
+    }
+  }
+}
+
+/** [n * n] cosine similarity of the rows of a ([n * d]). Computes the upper triangle and mirrors it. */
+export function cosineTs(a: Float32Array, n: number, d: number): Float32Array {
+  const x = normalizeRows(a, n, d);
+  const out = new Float32Array(n * n);
+  dotRows(x, n, x, n, d, out, n, true);
+  return out;
+}
+
+/** [na * nb] cosine similarity between the rows of a ([na * d]) and of b ([nb * d]). */
+export function cosineCrossTs(a: Float32Array, na: number, b: Float32Array, nb: number, d: number): Float32Array {
+  const x = normalizeRows(a, na, d);
+  const y = normalizeRows(b, nb, d);
+  const out = new Float32Array(na * nb);
+  dotRows(x, na, y, nb, d, out, nb, false);
+  return out;
+}

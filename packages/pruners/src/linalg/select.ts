@@ -1,0 +1,42 @@
+/**
+ * Indices of `among` ordered by score descending; ties go to the lower index so that results never depend on
+ * the sort implementation.
+ */
+export function orderByScore(scores: ArrayLike<number>, among: ArrayLike<number>): Int32Array {
+  const order = Int32Array.from(among);
+  order.sort((a, b) => {
+    const diff = (scores[b] as number) - (scores[a] as number);
+    return diff !== 0 ? diff : a - b;
+  });
+  return order;
+}
+
+/** The k indices of `among` with the highest scores (ties to the lower index), best first. */
+export function topK(scores: ArrayLike<number>, among: ArrayLike<number>, k: number): Int32Array {
+  return orderByScore(scores, among).subarray(0, Math.max(0, k));
+}
+
+/** Index of the largest value among `among` (ties to the lower index), or -1 when `among` is empty. */
+export function argmax(values: ArrayLike<number>, among: ArrayLike<number>): number {
+  let best = -1;
+  let bestValue = -Infinity;
+  for (let t = 0; t < among.length; t++) {
+    const i = among[t] as number;
+    const v = values[i] as number;
+    if (best === -1 || v > bestValue || (v === bestValue && i < best)) {
+      best = i;
+      bestValue = v;
+    }
+  }
+  return best;
+}
+
+/** Rows `indices` of a [? * d] matrix, packed. */
+export function gatherRows(a: Float32Array, d: number, indices: ArrayLike<number>): Float32Array {
+  const out = new Float32Array(indices.length * d);
+  for (let t = 0; t < indices.length; t++) {
+    const i = indices[t] as number;
+    out.set(a.subarray(i * d, i * d + d), t * d);
+  }
+  return out;
+}

@@ -1,0 +1,71 @@
+/**
+ * DART (arXiv 2502.11494, "Stop Looking for Important Tokens in Multimodal Language Models: Duplication Matters
+ * More"): at LLM layer K (= 2) pick a few pivot tokens by the L1 norm of their keys, 4 among the image tokens and
+ * 4 among the text tokens after the image, then for each pivot keep the image tokens least similar (cosine of the
+ * hidden states entering layer K) to it, removing duplicates of what the pivots already carry. The image pivots
+ * are kept; text pivots only guide. Positions preserved [toolkits].
+ * Choices: the remaining budget k - imagePivots is split evenly over the pivots, the first ones getting one more
+ * when it does not divide [choice] (the code keeps budget // pivots per pivot, so its total drifts from k);
+ * pivots are visited image pivots first, each group by key norm descending [choice]; one global selection
+ * across views [choice]; with nText = 0 only image pivots guide.
+ */
+import { z } from 'zod';
+import { defineMethod } from '../define.ts';
+import { gatherRows, topK } from '../linalg/select.ts';
+import { requireSignal } from '../signals.ts';
+
+const params = z.strictObject({
+  imagePivots: z.int().min(1).default(4),
+  textPivots: z.int().min(0).default(4),
+});
+
+export const dart = defineMethod({
+  id: 'dart',
+  stage: 'llm-layer',
+  needs: ['keyNorms', 'hiddenStates', 'textHiddenStates'],
+  needsFor: () => ['keyNorms', 'hiddenStates', 'textHiddenStates'],
+  positions: 'preserve',
+  merges: false,
+  params,
+  paper: 'arXiv 2502.11494 (DART)',
+  *run(ctx) {
+    const { n, d, budget, candidates } = ctx;
+    const nText = ctx.dims.nText;
+    const keyNorms = requireSignal(ctx.signals, 'keyNorms');
+    const hidden = requireSignal(ctx.signals, 'hiddenStates');
+    const textHidden = requireSignal(ctx.signals, 'textHiddenStates');
+    const imagePivots = topK(keyNorms, candidates, Math.min(budget, ctx.params.imagePivots));
+    const textOrder = Int32Array.from({ length: nText }, (_, t) => n + t);
+    const textPivots = topK(keyNorms, textOrder, Math.min(nText, ctx.params.textPivots)).map((i) => i - n);
+    const selected = [...imagePivots];
+    const remainingBudget = budget - imagePivots.length;
+    const pivotCount = imagePivots.length + textPivots.length;
+    if (remainingBudget > 0 && pivotCount > 0) {
+      const pivotRows = new Float32Array(pivotCount * d);
+      pivotRows.set(gatherRows(hidden, d, imagePivots), 0);
+      pivotRows.set(gatherRows(textHidden, d, textPivots), imagePivots.length * d);
+      const m = candidates.length;
+      const similarity: Float32Array = yield {
+        op: 'cosineCross', a: pivotRows, na: pivotCount, b: gatherRows(hidden, d, candidates), nb: m, d,
+      };
+      const taken = new Uint8Array(n);
+      for (const i of imagePivots) taken[i] = 1;
+      for (let p = 0; p < pivotCount; p++) {
+        const quota = Math.floor(remainingBudget / pivotCount) + (p < remainingBudget % pivotCount ? 1 : 0);
+        const free = Int32Array.from({ length: m }, (_, c) => c).filter((c) => !taken[candidates[c] as number]);
+        const dissimilarity = new Float32Array(m);
+        for (let c = 0; c < m; c++) dissimilarity[c] = -(similarity[p * m + c] as number);
+        for (const c of topK(dissimilarity, free, quota)) {
+          const i = candidates[c] as number;
+          taken[i] = 1;
+          selected.push(i);
+        }
+      }
+    }
+    return {
+      selected: Int32Array.from(selected),
+      scores: Float32Array.from({ length: n }, (_, i) => keyNorms[i] as number),
+      info: { imagePivots: imagePivots.length, textPivots: textPivots.length },
+    };
+  },
+});

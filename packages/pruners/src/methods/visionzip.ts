@@ -1,0 +1,78 @@
+/**
+ * VisionZip (arXiv 2412.04467, CVPR 2025): keep the dominant tokens by CLS attention, and merge the rest into a
+ * few contextual tokens. This method merges: the result carries new features for the contextual tokens.
+ * 1. k_d = round(dominantRatio * k) dominant tokens by CLS->patch attention (54 of 64, 108 of 128, 162 of 192
+ *    in the paper: ratio 54/64) [paper].
+ * 2. k_c = k - k_d contextual targets at a uniform stride among the remaining tokens: every
+ *    max(1, floor(remaining / k_c))-th, the first k_c of them [code].
+ * 3. Every other remaining token goes to its most similar target (cosine); each target becomes the mean of itself
+ *    and the tokens assigned to it [code, as publicly refactored].
+ * Choices: similarity on the tokens themselves (the code uses the last block's attention keys, which the
+ * prunebench layout does not export) [choice]; no CLS token among the kept ones (the layout has none) [choice];
+ * one global selection across views [choice]. Runs in the vision tower; positions compact [code].
+ */
+import { z } from 'zod';
+import { defineMethod } from '../define.ts';
+import { gatherRows, topK } from '../linalg/select.ts';
+import { requireSignal } from '../signals.ts';
+
+const params = z.strictObject({
+  dominantRatio: z.number().min(0).max(1).default(54 / 64),
+});
+
+export const visionzip = defineMethod({
+  id: 'visionzip',
+  stage: 'vision',
+  needs: ['clsAttention'],
+  needsFor: () => ['clsAttention'],
+  positions: 'compact',
+  merges: true,
+  params,
+  paper: 'arXiv 2412.04467 (VisionZip, CVPR 2025)',
+  *run(ctx) {
+    const { budget, d } = ctx;
+    const attention = requireSignal(ctx.signals, 'clsAttention');
+    const dominantCount = Math.min(budget, Math.round(ctx.params.dominantRatio * budget));
+    const dominant = topK(attention, ctx.candidates, dominantCount);
+    const isDominant = new Uint8Array(ctx.n);
+    for (const i of dominant) isDominant[i] = 1;
+    const remaining = ctx.candidates.filter((i) => !isDominant[i]);
+    const contextualCount = budget - dominantCount;
+    const selected = Int32Array.from([...dominant]);
+    if (contextualCount === 0) return { selected, scores: attention, info: { dominant: dominantCount, contextual: 0 } };
+
+    const step = Math.max(1, Math.floor(remaining.length / contextualCount));
+    const isTarget = new Uint8Array(remaining.length);
+    const targets = new Int32Array(contextualCount);
+    for (let t = 0; t < contextualCount; t++) {
+      targets[t] = remaining[t * step] as number;
+      isTarget[t * step] = 1;
+    }
+    const others = remaining.filter((_, r) => !isTarget[r]);
+    const features = gatherRows(ctx.tokens, d, targets);
+    const counts = new Float32Array(contextualCount).fill(1);
+    if (others.length > 0) {
+      const similarity: Float32Array = yield {
+        op: 'cosineCross', a: gatherRows(ctx.tokens, d, others), na: others.length, b: features, nb: contextualCount, d,
+      };
+      others.forEach((i, o) => {
+        let best = 0;
+        for (let t = 1; t < contextualCount; t++) {
+          if ((similarity[o * contextualCount + t] as number) > (similarity[o * contextualCount + best] as number)) best = t;
+        }
+        counts[best] = (counts[best] as number) + 1;
+        for (let k = 0; k < d; k++) features[best * d + k] = (features[best * d + k] as number) + (ctx.tokens[i * d + k] as number);
+      });
+      for (let t = 0; t < contextualCount; t++) {
+        const inv = 1 / (counts[t] as number);
+        for (let k = 0; k < d; k++) features[t * d + k] = (features[t * d + k] as number) * inv;
+      }
+    }
+    return {
+      selected: Int32Array.from([...dominant, ...targets]),
+      merged: { indices: targets, features },
+      scores: attention,
+      info: { dominant: dominantCount, contextual: contextualCount },
+    };
+  },
+});
