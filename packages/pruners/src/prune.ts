@@ -1,7 +1,7 @@
 import { PruneInputError } from './errors.ts';
 import { serveAsync, serveSync, tsLinalg, type AsyncLinalgBackend, type LinalgBackend } from './linalg/backend.ts';
 import { methods, type MethodId } from './registry.ts';
-import type { MethodContext, MethodOutput, MethodSpec, PruneInput, PruneOptions, PruneResult } from './types.ts';
+import type { MethodContext, MethodOutput, MethodRun, MethodSpec, PruneInput, PruneOptions, PruneResult } from './types.ts';
 import { buildContext } from './validate.ts';
 
 export function getMethod(name: string): MethodSpec {
@@ -16,6 +16,10 @@ export function requiredSignals(name: string, params?: Record<string, unknown>):
   const method = getMethod(name);
   const parsed = method.params.safeParse(params ?? {});
   return parsed.success ? method.needsFor(parsed.data) : method.needs;
+}
+
+function isGenerator(run: MethodRun | MethodOutput): run is MethodRun {
+  return typeof (run as Partial<MethodRun>).next === 'function';
 }
 
 function finish(ctx: MethodContext<unknown>, method: MethodSpec, output: MethodOutput): PruneResult {
@@ -60,6 +64,7 @@ export function prune(name: string, input: PruneInput, options: PruneOptions, ba
   const method = getMethod(name);
   const ctx = buildContext(method, input, options);
   const run = method.run(ctx);
+  if (!isGenerator(run)) return finish(ctx, method, run);
   let step = run.next();
   while (!step.done) step = run.next(serveSync(backend, step.value));
   return finish(ctx, method, step.value);
@@ -75,6 +80,7 @@ export async function pruneAsync(
   const method = getMethod(name);
   const ctx = buildContext(method, input, options);
   const run = method.run(ctx);
+  if (!isGenerator(run)) return finish(ctx, method, run);
   let step = run.next();
   while (!step.done) step = run.next(await serveAsync(backend, step.value));
   return finish(ctx, method, step.value);

@@ -146,5 +146,6 @@ export interface MethodSpec<S extends z.ZodObject = z.ZodObject> {
   /** Strict schema: unknown keys are an error; every unpublished choice has a default. */
   readonly params: S;
   readonly paper: string;
-  run(ctx: MethodContext<z.output<S>>): MethodRun;
+  /** Plain methods return their output; those that need the similarity products are generators (MethodRun). */
+  run(ctx: MethodContext<z.output<S>>): MethodRun | MethodOutput;
 }

@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import { PruneInputError } from './errors.ts';
 import { viewTokens } from './layout.ts';
 import { SIGNALS, SIGNAL_NAMES, type SignalShape } from './signals.ts';
-import type { MethodContext, MethodSpec, PruneInput, PruneOptions, ResolvedView, Signals } from './types.ts';
+import type { MethodContext, MethodSpec, PruneInput, PruneOptions, ResolvedView, SignalName, Signals } from './types.ts';
 
 function isCount(value: unknown, min: number): value is number {
   return typeof value === 'number' && Number.isInteger(value) && value >= min;
@@ -78,7 +78,7 @@ function expectedLength(shape: SignalShape, n: number, d: number, dims: MethodCo
   }
 }
 
-function checkSignals(input: PruneInput, method: MethodSpec, needs: readonly string[]): { signals: Signals; dims: MethodContext<unknown>['dims'] } {
+function checkSignals(input: PruneInput, method: MethodSpec, needs: readonly SignalName[]): { signals: Signals; dims: MethodContext<unknown>['dims'] } {
   const signals = input.signals ?? {};
   if (typeof signals !== 'object' || signals === null) throw new PruneInputError('signals', 'must be an object');
   const known = new Set<string>([...SIGNAL_NAMES, 'dPatch', 'dClip', 'nText']);
@@ -99,17 +99,17 @@ function checkSignals(input: PruneInput, method: MethodSpec, needs: readonly str
     dClip: dimOf('dClip', ['clipImageEmbeds', 'clipTextEmbed']),
     nText: dimOf('nText', ['textInputEmbeds', 'textHiddenStates']),
   };
+  for (const name of needs) {
+    if (signals[name as SignalName] === undefined) {
+      throw new PruneInputError(
+        `signals.${name}`,
+        `missing, and ${method.id} needs it; it is provided by ${SIGNALS[name as SignalName].providedBy}`,
+      );
+    }
+  }
   for (const name of SIGNAL_NAMES) {
     const value = signals[name];
-    if (value === undefined) {
-      if (needs.includes(name)) {
-        throw new PruneInputError(
-          `signals.${name}`,
-          `missing, and ${method.id} needs it; it is provided by ${SIGNALS[name].providedBy}`,
-        );
-      }
-      continue;
-    }
+    if (value === undefined) continue;
     const shape = SIGNALS[name].shape;
     checkFinite(`signals.${name}`, value, expectedLength(shape, input.n, input.d, dims), shape);
   }

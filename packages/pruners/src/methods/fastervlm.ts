@@ -19,7 +19,7 @@ export const fastervlm = defineMethod({
   merges: false,
   params: z.strictObject({}),
   paper: 'arXiv 2412.01818 (FasterVLM)',
-  *run(ctx) {
+  run(ctx) {
     const attention = requireSignal(ctx.signals, 'clsAttention');
     return { selected: topK(attention, ctx.candidates, ctx.budget), scores: attention };
   },

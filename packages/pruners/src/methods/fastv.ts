@@ -18,7 +18,7 @@ export const fastv = defineMethod({
   merges: false,
   params: z.strictObject({}),
   paper: 'arXiv 2403.06764 (FastV, ECCV 2024)',
-  *run(ctx) {
+  run(ctx) {
     const attention = requireSignal(ctx.signals, 'lastTokenAttention');
     return { selected: topK(attention, ctx.candidates, ctx.budget), scores: attention };
   },

@@ -93,7 +93,7 @@ export const gridprune = defineMethod({
   merges: false,
   params,
   paper: 'arXiv 2511.10081 (GridPrune)',
-  *run(ctx) {
+  run(ctx) {
     const { zoneSize, temperature, alpha, scope, relevance } = ctx.params;
     const r = relevanceScores(ctx);
     const attention = requireSignal(ctx.signals, 'clsAttention');

@@ -17,7 +17,7 @@ export const random = defineMethod({
   merges: false,
   params: z.strictObject({}),
   paper: 'baseline: uniformly random subset (seeded)',
-  *run(ctx) {
+  run(ctx) {
     const pool = Int32Array.from(ctx.candidates);
     const next = mulberry32(ctx.seed);
     for (let t = 0; t < ctx.budget; t++) {

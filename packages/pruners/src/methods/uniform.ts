@@ -19,7 +19,7 @@ export const uniform = defineMethod({
   merges: false,
   params: z.strictObject({}),
   paper: 'baseline: spatially even stride',
-  *run(ctx) {
+  run(ctx) {
     const sizes = ctx.views.map(viewSize);
     const shares = apportion(ctx.budget, sizes, sizes);
     const selected = new Int32Array(ctx.budget);

@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { prune, PruneInputError, requiredSignals } from '../src/index.ts';
+import { gridLayout, nextLayout, randomInput } from './helpers.ts';
+
+const input = () => randomInput(9, 2, gridLayout(3, 3), 1);
+const fails = (f: () => unknown, pattern: RegExp) => {
+  expect(f).toThrow(PruneInputError);
+  expect(f).toThrow(pattern);
+};
+
+describe('bad input names the field', () => {
+  it('lengths, non-finite values, sizes', () => {
+    fails(() => prune('fastv', { ...input(), tokens: new Float32Array(17) }, { keep: 2 }), /^tokens: has length 17, expected n\*d = 18/);
+    const bad = input();
+    bad.tokens[5] = Number.NaN;
+    fails(() => prune('fastv', bad, { keep: 2 }), /^tokens: entry 5 is NaN/);
+    const inf = input();
+    inf.signals = { ...inf.signals, lastTokenAttention: Float32Array.from([1, 1, Infinity, 1, 1, 1, 1, 1, 1]) };
+    fails(() => prune('fastv', inf, { keep: 2 }), /^signals\.lastTokenAttention: entry 2 is Infinity/);
+    fails(() => prune('fastv', { ...input(), signals: { ...input().signals, hiddenStates: new Float32Array(3) } }, { keep: 2 }), /^signals\.hiddenStates: has length 3/);
+    fails(() => prune('fastv', { ...input(), n: 0 }, { keep: 1 }), /^n: must be an integer >= 1/);
+  });
+
+  it('keep outside [1, n] or below alwaysKeep', () => {
+    fails(() => prune('random', input(), { keep: 0 }), /^keep: must be an integer in \[1, 9\]/);
+    fails(() => prune('random', input(), { keep: 10 }), /^keep:/);
+    fails(() => prune('random', input(), { keep: 2.5 }), /^keep:/);
+    const { layout, n } = nextLayout(2, 3, 2);
+    fails(() => prune('random', randomInput(n, 2, layout, 1), { keep: 2 }), /^keep: must be an integer in \[3, 13\] \(layout\.alwaysKeep has 3 tokens\)/);
+  });
+
+  it('layouts that do not partition the tokens', () => {
+    fails(() => prune('random', { ...input(), layout: { views: [{ offset: 0, rows: 3, cols: 4 }] } }, { keep: 2 }), /^layout\.views\[0\]: reaches token 11/);
+    fails(() => prune('random', { ...input(), layout: { views: [{ offset: 0, rows: 2, cols: 3 }] } }, { keep: 2 }), /^layout: token 6 is in no view/);
+    fails(() => prune('random', { ...input(), layout: { views: [{ offset: 0, rows: 3, cols: 3 }], alwaysKeep: [4] } }, { keep: 2 }), /^layout\.alwaysKeep\[0\]: token 4 is also in layout\.views\[0\]/);
+  });
+
+  it('missing signals name the stage that provides them', () => {
+    fails(() => prune('fastervlm', { ...input(), signals: {} }, { keep: 2 }), /^signals\.clsAttention: missing, and fastervlm needs it; it is provided by the vision tower/);
+    fails(() => prune('dart', { ...input(), signals: {} }, { keep: 2 }), /^signals\.keyNorms: .*decoder head at layer K-1/);
+    fails(() => prune('cdpruner', { ...input(), signals: { clipImageEmbeds: new Float32Array(9), dClip: 1 } }, { keep: 2 }), /^signals\.clipTextEmbed: .*CLIP text tower/);
+    fails(() => prune('fastv', { ...input(), signals: { clipTextEmbed: new Float32Array(2) } }, { keep: 2 }), /^signals\.dClip: is required with signals\.clipTextEmbed/);
+    fails(() => prune('fastv', { ...input(), signals: { clsAtention: new Float32Array(9) } as never }, { keep: 2 }), /^signals\.clsAtention: unknown signal/);
+  });
+
+  it('unknown methods and params', () => {
+    fails(() => prune('fastvv', input(), { keep: 2 }), /^method: unknown method 'fastvv' \(known: gridprune/);
+    fails(() => prune('d2pruner', input(), { keep: 2, params: { bta: 1 } }), /^params\.bta: unknown parameter for d2pruner \(known: beta/);
+    fails(() => prune('d2pruner', input(), { keep: 2, params: { beta: 'high' } }), /^params\.beta:/);
+    fails(() => prune('random', input(), { keep: 2, seed: 0.5 }), /^seed:/);
+  });
+
+  it('requiredSignals follows the variant', () => {
+    expect(requiredSignals('gridprune')).toEqual(['clipImageEmbeds', 'clipTextEmbed', 'clsAttention']);
+    expect(requiredSignals('gridprune', { relevance: 'llm-embed' })).toEqual(['textInputEmbeds', 'clsAttention']);
+  });
+});
