@@ -49,6 +49,7 @@ class NodeBridge:
     def close(self) -> None:
         self.process.stdin.close()
         self.process.wait(timeout=30)
+        self.process.stdout.close()
 
 
 class NodeSession:
