@@ -1,0 +1,15 @@
+import { status } from '@grpc/grpc-js';
+import type { CancelSweepRequest, CancelSweepResponse, CoordinatorServer } from '@prunebench/proto';
+import type { Context } from '../context.ts';
+import { RpcError, unaryHandler } from '../errors.ts';
+import { cancelSweep as cancel } from '../store/sweeps.ts';
+
+export function cancelSweep(ctx: Context): CoordinatorServer['cancelSweep'] {
+  return unaryHandler<CancelSweepRequest, CancelSweepResponse>(ctx, 'CancelSweep', (request) => {
+    try {
+      return { state: cancel(ctx, request.sweepId) };
+    } catch (error) {
+      throw new RpcError(status.NOT_FOUND, (error as Error).message);
+    }
+  });
+}

@@ -1,0 +1,15 @@
+import { status } from '@grpc/grpc-js';
+import type { CompleteShardRequest, CompleteShardResponse, CoordinatorServer } from '@prunebench/proto';
+import type { Context } from '../context.ts';
+import { RpcError, unaryHandler } from '../errors.ts';
+import { completeShard as complete } from '../store/leasing.ts';
+
+export function completeShard(ctx: Context): CoordinatorServer['completeShard'] {
+  return unaryHandler<CompleteShardRequest, CompleteShardResponse>(ctx, 'CompleteShard', (request) => {
+    try {
+      return complete(ctx, request.workerId, request.shardId);
+    } catch (error) {
+      throw new RpcError(status.NOT_FOUND, (error as Error).message);
+    }
+  });
+}

@@ -1,0 +1,128 @@
+import { jobs, results, shards, sweeps, workers, type Job, type Shard } from '@prunebench/db';
+import type { SampleResult } from '@prunebench/proto';
+import { eq, sql } from 'drizzle-orm';
+import type { Context } from '../context.ts';
+
+export interface IngestOutcome {
+  inserted: number;
+  duplicates: number;
+}
+
+export interface ShardTarget {
+  shard: Shard;
+  job: Job;
+}
+
+export class RejectedBatch extends Error {
+  override name = 'RejectedBatch';
+}
+
+function parseJson(text: string, field: string, sampleId: string): unknown {
+  if (text === '') return null;
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new RejectedBatch(`sample ${sampleId}: ${field} is not valid JSON`, { cause: error });
+  }
+}
+
+/** Looks up what a batch's results belong to; the setting comes from the job, never from the worker. */
+export function shardTarget(ctx: Context, shardId: number): ShardTarget {
+  const row = ctx.db.select({ shard: shards, job: jobs }).from(shards).innerJoin(jobs, eq(jobs.id, shards.jobId)).where(eq(shards.id, shardId)).get();
+  if (!row) throw new RejectedBatch(`unknown shard ${shardId}`);
+  return row;
+}
+
+/**
+ * Builds the ingest function of one coordinator: each batch is one transaction of `INSERT ... ON CONFLICT DO
+ * NOTHING` on the per-sample unique key, so a replayed batch (a worker that lost its ack, a re-leased shard) stores
+ * nothing twice, and progress counters advance only by rows actually inserted.
+ */
+export function createIngest(ctx: Context): (workerId: string, target: ShardTarget, batch: SampleResult[]) => IngestOutcome {
+  const p = (name: string) => sql.placeholder(name);
+  const insert = ctx.db
+    .insert(results)
+    .values({
+      sweepId: p('sweepId'),
+      jobId: p('jobId'),
+      model: p('model'),
+      benchmark: p('benchmark'),
+      sampleId: p('sampleId'),
+      sampleIndex: p('sampleIndex'),
+      method: p('method'),
+      keep: p('keep'),
+      policy: p('policy'),
+      answer: p('answer'),
+      score: p('score'),
+      metric: p('metric'),
+      parsed: p('parsed'),
+      tokensBefore: p('tokensBefore'),
+      keptCount: p('keptCount'),
+      keptIndices: p('keptIndices'),
+      prefillMs: p('prefillMs'),
+      totalMs: p('totalMs'),
+      flops: p('flops'),
+      variant: p('variant'),
+      workerId: p('workerId'),
+      createdAt: p('createdAt'),
+    })
+    .onConflictDoNothing()
+    .prepare();
+  const bumpJob = ctx.db
+    .update(jobs)
+    .set({ samplesDone: sql`${jobs.samplesDone} + ${p('n')}` })
+    .where(eq(jobs.id, p('jobId')))
+    .prepare();
+  const bumpWorker = ctx.db
+    .update(workers)
+    .set({ samplesDone: sql`${workers.samplesDone} + ${p('n')}` })
+    .where(eq(workers.id, p('workerId')))
+    .prepare();
+  const sweepState = ctx.db.select({ state: sweeps.state }).from(sweeps).where(eq(sweeps.id, p('sweepId'))).prepare();
+
+  return (workerId, { shard, job }, batch) => {
+    const now = ctx.now();
+    const rows = batch.map((r) => {
+      if (r.sampleIndex < shard.sampleStart || r.sampleIndex >= shard.sampleEnd) {
+        throw new RejectedBatch(`sample index ${r.sampleIndex} is outside shard ${shard.id} [${shard.sampleStart}, ${shard.sampleEnd})`);
+      }
+      if (r.sampleId === '') throw new RejectedBatch(`sample index ${r.sampleIndex}: empty sample id`);
+      return {
+        sweepId: job.sweepId,
+        jobId: job.id,
+        model: job.model,
+        benchmark: job.benchmark,
+        sampleId: r.sampleId,
+        sampleIndex: r.sampleIndex,
+        method: job.method,
+        keep: job.keep,
+        policy: job.policy,
+        answer: r.prediction,
+        score: r.score,
+        metric: r.metric,
+        parsed: parseJson(r.parsedJson, 'parsed_json', r.sampleId),
+        tokensBefore: r.tokensBefore,
+        keptCount: r.keptCount,
+        keptIndices: r.keptIndices,
+        prefillMs: r.prefillMs,
+        totalMs: r.totalMs,
+        flops: r.flops,
+        variant: parseJson(r.variantJson, 'variant_json', r.sampleId) ?? {},
+        workerId,
+        createdAt: now,
+      };
+    });
+    const inserted = ctx.db.transaction(() => {
+      if (sweepState.get({ sweepId: job.sweepId })?.state === 'cancelled') return 0;
+      let n = 0;
+      for (const row of rows) n += insert.run(row).changes;
+      if (n > 0) {
+        bumpJob.run({ n, jobId: job.id });
+        bumpWorker.run({ n, workerId });
+      }
+      return n;
+    });
+    if (inserted > 0) ctx.events.emit('change', job.sweepId);
+    return { inserted, duplicates: rows.length - inserted };
+  };
+}

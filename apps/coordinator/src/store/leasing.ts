@@ -1,0 +1,215 @@
+import { benchmarks, jobs, models, results, shards, sweeps, workers, type Job, type Shard, type Worker } from '@prunebench/db';
+import { and, asc, desc, eq, gte, inArray, lt, lte, min, sql } from 'drizzle-orm';
+import type { Context } from '../context.ts';
+import { endAttempt, rollUp } from './lifecycle.ts';
+
+export interface GrantedLease {
+  shard: Shard;
+  job: Job;
+  modelHash: string;
+  benchmarkHash: string;
+  seed: number;
+  doneSampleIndices: number[];
+}
+
+export type LeaseOutcome = { granted: GrantedLease } | { granted: null; retryAfterMs: number; reason: string };
+
+/** Sweeps this worker may serve: same simulated-ness, and the sweep's provider and memory requirements met. */
+function eligibleSweeps(ctx: Context, worker: Worker): number[] {
+  const caps = worker.capabilities;
+  return ctx.db
+    .select({ id: sweeps.id, spec: sweeps.spec })
+    .from(sweeps)
+    .where(and(inArray(sweeps.state, ['queued', 'running']), eq(sweeps.simulated, caps.simulated)))
+    .all()
+    .filter(({ spec }) => {
+      const req = (spec.requirements ?? {}) as { providers?: string[]; minMemoryGb?: number };
+      if (req.providers && !req.providers.includes(caps.provider)) return false;
+      if (req.minMemoryGb !== undefined && caps.memoryBytes < req.minMemoryGb * 1e9) return false;
+      return true;
+    })
+    .map(({ id }) => id);
+}
+
+/** Names of models and benchmarks the worker has with exactly the registered content. */
+function matchingAssets(ctx: Context, worker: Worker): { models: string[]; benchmarks: string[] } {
+  const caps = worker.capabilities;
+  const registeredModels = new Map(ctx.db.select().from(models).all().map((m) => [m.name, m.contentHash]));
+  const registeredBenches = new Map(ctx.db.select().from(benchmarks).all().map((b) => [b.name, b.contentHash]));
+  return {
+    models: caps.models.filter((m) => registeredModels.get(m.name) === m.contentHash).map((m) => m.name),
+    benchmarks: caps.benchmarks.filter((b) => registeredBenches.get(b.name) === b.contentHash).map((b) => b.name),
+  };
+}
+
+/**
+ * Pull-based leasing: the highest-priority (then oldest) sweep's next queued shard that this worker can run,
+ * preferring the model it ran last so it need not load another. Runs synchronously, so two leases never race.
+ */
+export function leaseShard(ctx: Context, workerId: string): LeaseOutcome {
+  const worker = ctx.db.select().from(workers).where(eq(workers.id, workerId)).get();
+  if (!worker) throw new Error(`unknown worker ${workerId}: register first`);
+  const now = ctx.now();
+  const idle = ctx.timing.heartbeatIntervalMs;
+  const sweepIds = eligibleSweeps(ctx, worker);
+  if (sweepIds.length === 0) return { granted: null, retryAfterMs: idle, reason: 'no active sweep this worker can serve' };
+
+  const assetFilter = worker.capabilities.simulated
+    ? undefined
+    : (() => {
+        const assets = matchingAssets(ctx, worker);
+        return and(inArray(jobs.model, assets.models), inArray(jobs.benchmark, assets.benchmarks));
+      })();
+  const previousModel = ctx.lastModelByWorker.get(workerId) ?? '';
+  const queued = and(eq(shards.state, 'queued'), inArray(shards.sweepId, sweepIds), assetFilter);
+  const candidate = ctx.db
+    .select({ shard: shards, job: jobs })
+    .from(shards)
+    .innerJoin(jobs, eq(jobs.id, shards.jobId))
+    .innerJoin(sweeps, eq(sweeps.id, shards.sweepId))
+    .where(and(queued, lte(shards.nextAttemptAt, now)))
+    .orderBy(desc(sweeps.priority), asc(sweeps.id), sql`${jobs.model} = ${previousModel} desc`, asc(shards.id))
+    .limit(1)
+    .get();
+  if (!candidate) {
+    const backingOff = ctx.db
+      .select({ next: min(shards.nextAttemptAt) })
+      .from(shards)
+      .innerJoin(jobs, eq(jobs.id, shards.jobId))
+      .where(queued)
+      .get();
+    if (backingOff?.next != null) {
+      return { granted: null, retryAfterMs: Math.max(10, Math.min(idle, backingOff.next - now)), reason: 'shards waiting out their retry backoff' };
+    }
+    return { granted: null, retryAfterMs: idle, reason: 'no queued shard matches this worker (models, benchmarks, provider)' };
+  }
+
+  const { shard, job } = candidate;
+  const deadline = now + ctx.timing.leaseTtlMs;
+  const leased = ctx.db.transaction((tx) => {
+    const updated = tx
+      .update(shards)
+      .set({ state: 'leased', leaseOwner: workerId, leaseDeadline: deadline, attempts: sql`${shards.attempts} + 1` })
+      .where(and(eq(shards.id, shard.id), eq(shards.state, 'queued')))
+      .returning()
+      .get();
+    tx.update(jobs).set({ state: 'running' }).where(and(eq(jobs.id, job.id), eq(jobs.state, 'queued'))).run();
+    tx.update(sweeps).set({ state: 'running' }).where(and(eq(sweeps.id, shard.sweepId), eq(sweeps.state, 'queued'))).run();
+    tx.update(workers).set({ currentShardId: shard.id, lastHeartbeatAt: now, state: 'active' }).where(eq(workers.id, workerId)).run();
+    return updated;
+  });
+  if (!leased) return { granted: null, retryAfterMs: 10, reason: 'shard taken meanwhile' };
+  const done = ctx.db
+    .select({ index: results.sampleIndex })
+    .from(results)
+    .where(and(eq(results.jobId, job.id), gte(results.sampleIndex, shard.sampleStart), lt(results.sampleIndex, shard.sampleEnd)))
+    .all();
+  const sweep = ctx.db.select({ spec: sweeps.spec }).from(sweeps).where(eq(sweeps.id, shard.sweepId)).get();
+  ctx.lastModelByWorker.set(workerId, job.model);
+  ctx.events.emit('change', shard.sweepId);
+  return {
+    granted: {
+      shard: leased,
+      job,
+      modelHash: ctx.db.select().from(models).where(eq(models.name, job.model)).get()?.contentHash ?? '',
+      benchmarkHash: ctx.db.select().from(benchmarks).where(eq(benchmarks.name, job.benchmark)).get()?.contentHash ?? '',
+      seed: Number(sweep?.spec.seed ?? 0),
+      doneSampleIndices: done.map((d) => d.index),
+    },
+  };
+}
+
+export interface HeartbeatOutcome {
+  known: boolean;
+  leaseLost: boolean;
+  leaseDeadline: number;
+}
+
+/** Marks the worker alive and extends its lease, or tells it the lease is gone (cancelled, expired, re-leased). */
+export function heartbeat(ctx: Context, workerId: string, shardId: number): HeartbeatOutcome {
+  const now = ctx.now();
+  const touched = ctx.db
+    .update(workers)
+    .set({ lastHeartbeatAt: now, state: 'active' })
+    .where(eq(workers.id, workerId))
+    .run();
+  if (touched.changes === 0) return { known: false, leaseLost: shardId !== 0, leaseDeadline: 0 };
+  if (shardId === 0) return { known: true, leaseLost: false, leaseDeadline: 0 };
+  const deadline = now + ctx.timing.leaseTtlMs;
+  const extended = ctx.db
+    .update(shards)
+    .set({ leaseDeadline: deadline })
+    .where(and(eq(shards.id, shardId), eq(shards.state, 'leased'), eq(shards.leaseOwner, workerId)))
+    .run();
+  return { known: true, leaseLost: extended.changes === 0, leaseDeadline: extended.changes ? deadline : 0 };
+}
+
+function ownedShard(ctx: Context, workerId: string, shardId: number): Shard | undefined {
+  return ctx.db
+    .select()
+    .from(shards)
+    .where(and(eq(shards.id, shardId), eq(shards.state, 'leased'), eq(shards.leaseOwner, workerId)))
+    .get();
+}
+
+export function missingSamples(ctx: Context, shard: Shard): number {
+  const stored = ctx.db
+    .select({ n: sql<number>`count(*)` })
+    .from(results)
+    .where(and(eq(results.jobId, shard.jobId), gte(results.sampleIndex, shard.sampleStart), lt(results.sampleIndex, shard.sampleEnd)))
+    .get();
+  return shard.sampleEnd - shard.sampleStart - (stored?.n ?? 0);
+}
+
+/**
+ * A shard is done when every one of its samples has a stored result, whoever leased it last: a worker whose lease
+ * expired but who still finished saves the re-leased copy its work (that copy then learns it lost the lease).
+ */
+export function completeShard(ctx: Context, workerId: string, shardId: number): { accepted: boolean; missing: number } {
+  const shard = ctx.db.select().from(shards).where(eq(shards.id, shardId)).get();
+  if (!shard) throw new Error(`no shard ${shardId}`);
+  if (shard.state === 'done') return { accepted: true, missing: 0 };
+  if (shard.state === 'cancelled' || shard.state === 'failed') return { accepted: false, missing: 0 };
+  const missing = missingSamples(ctx, shard);
+  const now = ctx.now();
+  ctx.db.transaction((tx) => {
+    if (missing === 0) {
+      tx.update(shards)
+        .set({ state: 'done', leaseOwner: null, leaseDeadline: null, finishedAt: now })
+        .where(eq(shards.id, shard.id))
+        .run();
+      rollUp(tx, shard.jobId, shard.sweepId, now);
+    } else if (shard.state === 'leased' && shard.leaseOwner === workerId) {
+      endAttempt(ctx, tx, shard, `worker ${workerId} completed the shard with ${missing} samples unreported`);
+    }
+    tx.update(workers).set({ currentShardId: null }).where(eq(workers.id, workerId)).run();
+  });
+  ctx.events.emit('change', shard.sweepId);
+  return { accepted: missing === 0, missing };
+}
+
+export function failShard(ctx: Context, workerId: string, shardId: number, error: string): { final: boolean } {
+  const shard = ownedShard(ctx, workerId, shardId);
+  if (!shard) return { final: false };
+  const final = ctx.db.transaction((tx) => endAttempt(ctx, tx, shard, error || 'worker reported a failure'));
+  ctx.events.emit('change', shard.sweepId);
+  return { final };
+}
+
+/** Gives the shard back without counting the attempt (a draining worker); `leaving` marks the worker gone. */
+export function releaseShard(ctx: Context, workerId: string, shardId: number, leaving: boolean): void {
+  const shard = shardId === 0 ? undefined : ownedShard(ctx, workerId, shardId);
+  ctx.db.transaction((tx) => {
+    if (shard) {
+      tx.update(shards)
+        .set({ state: 'queued', leaseOwner: null, leaseDeadline: null, attempts: sql`max(0, ${shards.attempts} - 1)`, nextAttemptAt: 0 })
+        .where(eq(shards.id, shard.id))
+        .run();
+    }
+    tx.update(workers)
+      .set({ currentShardId: null, ...(leaving ? { state: 'gone' as const } : {}) })
+      .where(eq(workers.id, workerId))
+      .run();
+  });
+  if (shard) ctx.events.emit('change', shard.sweepId);
+}
