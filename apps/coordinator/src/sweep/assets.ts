@@ -29,7 +29,7 @@ export function registerModel(ctx: Context, name: string): RegisteredAsset {
     throw new Error(`model "${name}": no ${name}/model.json under ${ctx.modelDirs.join(', ') || '(no --models folder)'}`);
   }
   const hash = contentHash(folder);
-  let meta: Record<string, unknown> = {};
+  let meta: Record<string, unknown>;
   try {
     const manifest = JSON.parse(readFileSync(join(folder, 'model.json'), 'utf8')) as Record<string, unknown>;
     meta = { family: manifest.family, format: manifest.format };
