@@ -18,6 +18,10 @@ export interface CurveSeries {
   name: string;
   color: string;
   reference?: boolean;
+  /** Line dash, to tell position policies of the same method apart. */
+  dash?: 'solid' | 'dashed' | 'dotted';
+  /** Whether to draw the bootstrap band (bands of every method at once hide each other). */
+  band?: boolean;
   points: readonly CurvePoint[];
 }
 
@@ -63,18 +67,26 @@ export function CurveChart({ series, xName, yName, xFormat, yFormat, label, heig
       type: 'line',
       data: s.points.map((p) => ({ value: [p.x, p.y], low: p.low, high: p.high, n: p.n, label: p.label })),
       showSymbol: true,
-      symbolSize: s.reference ? 0 : 7,
-      lineStyle: { width: s.reference ? 1.5 : 2.2, type: s.reference ? 'dashed' : 'solid', color: s.color },
+      // The reference is a line on the keep axis but a single measured point on the cost axes.
+      symbolSize: s.reference && s.points.length > 1 ? 0 : s.reference ? 11 : 7,
+      symbol: s.reference ? 'diamond' : 'circle',
+      lineStyle: { width: s.reference ? 1.5 : 2.2, type: s.reference ? 'dashed' : (s.dash ?? 'solid'), color: s.color },
       itemStyle: { color: s.color },
       emphasis: { focus: 'series' },
+      // A lone reference point (cost axes) still gets its level drawn across the chart.
+      markLine:
+        s.reference && s.points.length === 1
+          ? { silent: true, symbol: 'none', label: { show: false }, lineStyle: { type: 'dashed', color: s.color, width: 1 }, data: [{ yAxis: s.points[0]?.y ?? 0 }] }
+          : undefined,
       z: 3,
     }));
     const bands = series
-      .filter((s) => s.points.length > 1)
+      .filter((s) => s.points.length > 1 && s.band !== false)
       .map((s) => ({
         name: s.name,
         type: 'custom',
         silent: true,
+        itemStyle: { color: s.color },
         z: 1,
         tooltip: { show: false },
         data: s.points.map((p) => [p.x, p.low, p.high]),
@@ -84,14 +96,14 @@ export function CurveChart({ series, xName, yName, xFormat, yFormat, label, heig
           const ordered = [...s.points].sort((a, b) => a.x - b.x);
           const upper = ordered.map((p) => api.coord([p.x, p.high]));
           const lower = ordered.map((p) => api.coord([p.x, p.low])).reverse();
-          return { type: 'polygon', shape: { points: [...upper, ...lower] }, style: { fill: s.color, opacity: s.reference ? 0.08 : 0.13 } };
+          return { type: 'polygon', shape: { points: [...upper, ...lower] }, style: { fill: s.color, opacity: s.reference ? 0.07 : 0.12 } };
         },
       }));
     return {
       animation: false,
       color: series.map((s) => s.color),
-      grid: { left: 64, right: 24, top: 48, bottom: 52 },
-      legend: { top: 0, type: 'scroll', data: series.map((s) => s.name) },
+      grid: { left: 64, right: 210, top: 24, bottom: 52 },
+      legend: { orient: 'vertical', right: 0, top: 'middle', type: 'scroll', data: series.map((s) => s.name), itemGap: 8, icon: 'roundRect' },
       tooltip: {
         trigger: 'axis',
         axisPointer: { type: 'line' },
