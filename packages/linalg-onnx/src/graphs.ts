@@ -1,0 +1,94 @@
+/**
+ * ONNX graphs for the pruners' similarity products, encoded by hand (field numbers from onnx.proto3).
+ * cosine:      X [N, D]          -> Y [N, N]   = normalise(X) normalise(X)^T
+ * cosineCross: A [Na, D], B [Nb, D] -> Y [Na, Nb] = normalise(A) normalise(B)^T
+ * normalise(x) = x / max(||x||_2, eps) row-wise, matching the pure-TS backend.
+ */
+import { ProtoWriter } from './protobuf.ts';
+
+const FLOAT = 1;
+const ATTR_FLOAT = 1;
+const ATTR_INT = 2;
+const ATTR_INTS = 7;
+const OPSET = 17;
+const IR_VERSION = 8;
+export const NORM_EPS = 1e-12;
+
+type Attribute = { name: string; int?: number; ints?: number[]; float?: number };
+
+function node(w: ProtoWriter, op: string, inputs: string[], outputs: string[], attributes: Attribute[] = []): void {
+  w.message(1, (n) => {
+    for (const i of inputs) n.string(1, i);
+    for (const o of outputs) n.string(2, o);
+    n.string(3, `${op}_${outputs[0]}`);
+    n.string(4, op);
+    for (const a of attributes) {
+      n.message(5, (attr) => {
+        attr.string(1, a.name);
+        if (a.float !== undefined) attr.float(2, a.float).int(20, ATTR_FLOAT);
+        else if (a.ints !== undefined) { for (const v of a.ints) attr.int(8, v); attr.int(20, ATTR_INTS); }
+        else attr.int(3, a.int ?? 0).int(20, ATTR_INT);
+      });
+    }
+  });
+}
+
+function tensorValue(w: ProtoWriter, field: 11 | 12, name: string, dims: string[]): void {
+  w.message(field, (v) => {
+    v.string(1, name);
+    v.message(2, (type) => type.message(1, (tensor) => {
+      tensor.int(1, FLOAT);
+      tensor.message(2, (shape) => { for (const dim of dims) shape.message(1, (d) => d.string(2, dim)); });
+    }));
+  });
+}
+
+function scalarInitializer(w: ProtoWriter, name: string, value: number): void {
+  w.message(5, (t) => {
+    t.int(2, FLOAT);
+    t.string(8, name);
+    t.raw(9, new Uint8Array(new Float32Array([value]).buffer));
+  });
+}
+
+/** Row-normalise `input` into `output`. */
+function normalise(g: ProtoWriter, input: string, output: string): void {
+  node(g, 'ReduceL2', [input], [`${output}_norm`], [{ name: 'axes', ints: [1] }, { name: 'keepdims', int: 1 }]);
+  node(g, 'Max', [`${output}_norm`, 'eps'], [`${output}_safe`]);
+  node(g, 'Div', [input, `${output}_safe`], [output]);
+}
+
+function model(build: (g: ProtoWriter) => void): Uint8Array {
+  return new ProtoWriter()
+    .int(1, IR_VERSION)
+    .string(2, 'prunebench-linalg-onnx')
+    .message(8, (o) => o.string(1, '').int(2, OPSET))
+    .message(7, build)
+    .finish();
+}
+
+export function cosineModel(): Uint8Array {
+  return model((g) => {
+    normalise(g, 'X', 'Xn');
+    node(g, 'Transpose', ['Xn'], ['XnT'], [{ name: 'perm', ints: [1, 0] }]);
+    node(g, 'MatMul', ['Xn', 'XnT'], ['Y']);
+    g.string(2, 'cosine');
+    scalarInitializer(g, 'eps', NORM_EPS);
+    tensorValue(g, 11, 'X', ['N', 'D']);
+    tensorValue(g, 12, 'Y', ['N', 'N']);
+  });
+}
+
+export function cosineCrossModel(): Uint8Array {
+  return model((g) => {
+    normalise(g, 'A', 'An');
+    normalise(g, 'B', 'Bn');
+    node(g, 'Transpose', ['Bn'], ['BnT'], [{ name: 'perm', ints: [1, 0] }]);
+    node(g, 'MatMul', ['An', 'BnT'], ['Y']);
+    g.string(2, 'cosine_cross');
+    scalarInitializer(g, 'eps', NORM_EPS);
+    tensorValue(g, 11, 'A', ['Na', 'D']);
+    tensorValue(g, 11, 'B', ['Nb', 'D']);
+    tensorValue(g, 12, 'Y', ['Na', 'Nb']);
+  });
+}

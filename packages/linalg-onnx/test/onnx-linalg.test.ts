@@ -1,0 +1,52 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createOnnxLinalg, type OnnxLinalg } from '../src/index.ts';
+
+function naiveCosine(a: Float32Array, na: number, b: Float32Array, nb: number, d: number): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < na; i++) {
+    for (let j = 0; j < nb; j++) {
+      let dot = 0, x2 = 0, y2 = 0;
+      for (let k = 0; k < d; k++) {
+        const x = a[i * d + k] as number, y = b[j * d + k] as number;
+        dot += x * y; x2 += x * x; y2 += y * y;
+      }
+      out.push(dot / Math.max(Math.sqrt(x2), 1e-12) / Math.max(Math.sqrt(y2), 1e-12));
+    }
+  }
+  return out;
+}
+
+const random = (length: number, seed: number) => Float32Array.from({ length }, (_, i) => Math.sin(seed * 1000 + i * 12.9898) * 0.5);
+
+describe('onnx linalg backend', () => {
+  let backend: OnnxLinalg;
+  beforeAll(async () => {
+    backend = await createOnnxLinalg({ intraOpNumThreads: 1 });
+  });
+  afterAll(async () => {
+    await backend.dispose();
+  });
+
+  it('computes the cosine matrix of the rows (all-zero rows give 0, not NaN)', async () => {
+    const n = 17, d = 9;
+    const a = random(n * d, 1);
+    a.fill(0, 3 * d, 4 * d);
+    const got = Array.from(await backend.cosine(a, n, d));
+    const want = naiveCosine(a, n, a, n, d);
+    got.forEach((v, i) => expect(v).toBeCloseTo(want[i] as number, 5));
+    expect(got[3 * n + 3]).toBe(0);
+  });
+
+  it('computes the cross cosine matrix', async () => {
+    const na = 5, nb = 11, d = 7;
+    const a = random(na * d, 2), b = random(nb * d, 3);
+    const got = Array.from(await backend.cosineCross(a, na, b, nb, d));
+    const want = naiveCosine(a, na, b, nb, d);
+    expect(got).toHaveLength(na * nb);
+    got.forEach((v, i) => expect(v).toBeCloseTo(want[i] as number, 5));
+  });
+
+  it('rejects mismatched lengths', async () => {
+    await expect(backend.cosine(new Float32Array(5), 2, 3)).rejects.toThrow(/a has length 5, expected 2\*3/);
+  });
+});
