@@ -119,6 +119,12 @@ def derive_prompt(processor, tokenizer, family: str, text_model_type: str, gener
 
 def run(args) -> int:
     _require_libraries()
+    if args.parity:
+        try:
+            __import__("onnxruntime")
+        except ImportError as error:
+            raise ExportError("--parity needs onnxruntime for Python (pip install onnxruntime or onnxruntime-gpu)") \
+                from error
     import torch
     from transformers import AutoConfig, AutoProcessor
 
@@ -173,5 +179,8 @@ def main(argv=None) -> int:
     try:
         return run(args)
     except ExportError as error:
+        print(f"tools/export: {error}", file=sys.stderr)
+        return 2
+    except OSError as error:  # unreadable checkpoint, image or output folder
         print(f"tools/export: {error}", file=sys.stderr)
         return 2

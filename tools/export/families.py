@@ -91,6 +91,14 @@ def _rope(language_model):
     return rope
 
 
+def sliding_window_note(text_config) -> str | None:
+    """The exported attention is full (causal) attention; a configured sliding window only matters beyond it."""
+    window = getattr(text_config, "sliding_window", None)
+    if window is None or getattr(text_config, "use_sliding_window", True) is False:
+        return None
+    return f"text model declares sliding_window={window}; the export attends fully, exact for sequences <= {window}"
+
+
 def text_dims(text_config) -> tuple[int, int, int]:
     heads = text_config.num_attention_heads
     kv = getattr(text_config, "num_key_value_heads", None) or heads

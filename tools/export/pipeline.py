@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 import torch
 
 from . import EXPORTER_VERSION
-from .families import Parts, image_token_id, resolve_parts, text_dims, vision_geometry
+from .families import Parts, image_token_id, resolve_parts, sliding_window_note, text_dims, vision_geometry
 from .manifest import (
     CLIP_MEAN,
     CLIP_STD,
@@ -101,6 +101,8 @@ def export_folder(model, tokenizer, prompt: PromptInfo, options: ExportOptions, 
         files.append(newline_file)
 
     geo = vision_geometry(cfg, family)
+    window_note = sliding_window_note(cfg.text_config)
+    notes = options.notes + ([window_note] if window_note else [])
     heads, kv_heads, head_dim = text_dims(cfg.text_config)
     internvl = family == "internvl-2.5"
     with torch.no_grad():
@@ -132,7 +134,7 @@ def export_folder(model, tokenizer, prompt: PromptInfo, options: ExportOptions, 
         "keyNorms": "L1 norm over all KV heads of the post-RoPE keys of layer K-1, as cached",
         "lastTokenAttention": "layer K-1, post-softmax, heads averaged, eager attention",
         "pinpointOrder": "[height, width]" if family == "llava-next" else None,
-        "notes": options.notes,
+        "notes": notes,
     }
     manifest = build_manifest(
         name=options.name, family=family, dtype="float16" if options.dtype == torch.float16 else "float32",
