@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
+import { pruneCommand } from './prune.ts';
 
 /**
  * Every `prunebench` sub-command, one factory per file in this folder. Adding a command touches this list and its
  * own file only.
  */
-export const commands: ReadonlyArray<() => Command> = [];
+export const commands: ReadonlyArray<() => Command> = [pruneCommand];
