@@ -97,9 +97,12 @@ def derive_prompt(processor, tokenizer, family: str, text_model_type: str, gener
     internvl = family == "internvl-2.5"
     marker = getattr(processor, "image_token", None) or ("<IMG_CONTEXT>" if internvl else "<image>")
     rendered = override
-    if rendered is None and getattr(processor, "chat_template", None):
+    if rendered is None:
         messages = [{"role": "user", "content": [{"type": "image"}, {"type": "text", "text": "{question}"}]}]
-        rendered = processor.apply_chat_template(messages, add_generation_prompt=True, tokenize=False)
+        try:
+            rendered = processor.apply_chat_template(messages, add_generation_prompt=True, tokenize=False)
+        except (ValueError, AttributeError, TypeError):  # no chat template on this processor
+            rendered = None
     if rendered is None:
         key = f"llava-next:{text_model_type}" if family == "llava-next" else family
         rendered = FALLBACK_TEMPLATES.get(key, FALLBACK_TEMPLATES.get(family, FALLBACK_TEMPLATES["llava-1.5"]))
