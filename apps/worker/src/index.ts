@@ -1,0 +1,11 @@
+export { openModel, readManifest, type LoadedModel, type OpenModelOptions } from './model/load.ts';
+export { modelManifestSchema, type ModelManifest, type ModelFamily } from './model/manifest.ts';
+export { evaluateSample, type SampleResult, type BenchRef } from './pipeline/evaluate.ts';
+export { inferSample, type EvalSetting, type InferenceResult, type InferenceTimings, type PositionPolicy } from './pipeline/infer.ts';
+export { parseKeep, resolveKeep, type KeepSpec } from './pipeline/keep.ts';
+export { prefillFlops } from './pipeline/flops.ts';
+export { calibrateAttentionPrior, type CalibrateOptions, type CalibrateReport } from './calibrate.ts';
+export { createModelLinalg, type OnnxLinalg } from './onnx/linalg.ts';
+export { providerInstalled, runtimeVersion, type Provider } from './onnx/session.ts';
+export { WorkerInputError, ProviderUnavailableError, SignalUnavailableError } from './errors.ts';
+export { families } from './families/registry.ts';

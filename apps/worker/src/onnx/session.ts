@@ -1,0 +1,131 @@
+// The only file of the worker that imports onnxruntime: everything else sees host tensors (typed arrays + dims).
+import * as ort from 'onnxruntime-node';
+import { ProviderUnavailableError, WorkerInputError } from '../errors.ts';
+import { float16ToFloat32, float32ToFloat16 } from './float16.ts';
+
+export type Provider = 'cpu' | 'cuda';
+
+export interface SessionOptions {
+  provider?: Provider;
+  /** Intra-op threads; onnxruntime's default (all cores) when absent. */
+  threads?: number;
+  /** CUDA device id. */
+  deviceId?: number;
+}
+
+export interface FloatTensor {
+  data: Float32Array;
+  dims: number[];
+}
+
+export interface IntTensor {
+  data: BigInt64Array;
+  dims: number[];
+}
+
+export type HostTensor = FloatTensor | IntTensor;
+
+export interface GraphSession {
+  /** Path (or label) of the graph, for error messages. */
+  readonly file: string;
+  readonly inputNames: readonly string[];
+  readonly outputNames: readonly string[];
+  /** Runs the graph; float outputs come back as float32 whatever the graph's dtype. */
+  run(feeds: Record<string, HostTensor>, fetch?: readonly string[]): Promise<Record<string, FloatTensor>>;
+  release(): Promise<void>;
+}
+
+/** `onnxruntime-node <version>`: recorded with every result. */
+export function runtimeVersion(): string {
+  return `onnxruntime-node ${ort.env.versions.node ?? ort.env.versions.common}`;
+}
+
+/** Whether this onnxruntime-node install can run the provider (CUDA needs the libraries its install script fetches). */
+export function providerInstalled(provider: Provider): boolean {
+  if (provider === 'cpu') return true;
+  return ort.listSupportedBackends().some((backend) => backend.name === provider);
+}
+
+function sessionOptions(opts: SessionOptions): ort.InferenceSession.SessionOptions {
+  const provider = opts.provider ?? 'cpu';
+  const executionProviders: ort.InferenceSession.ExecutionProviderConfig[] =
+    provider === 'cuda' ? [{ name: 'cuda', deviceId: opts.deviceId ?? 0 }] : ['cpu'];
+  const options: ort.InferenceSession.SessionOptions = { executionProviders, graphOptimizationLevel: 'all' };
+  if (opts.threads !== undefined) options.intraOpNumThreads = opts.threads;
+  return options;
+}
+
+function inputTypes(session: ort.InferenceSession): Map<string, string> {
+  const types = new Map<string, string>();
+  for (const meta of session.inputMetadata) if (meta.isTensor) types.set(meta.name, meta.type);
+  return types;
+}
+
+function toOrt(name: string, tensor: HostTensor, wanted: string | undefined): ort.Tensor {
+  if (tensor.data instanceof BigInt64Array) return new ort.Tensor('int64', tensor.data, tensor.dims);
+  if (wanted === 'float16') return new ort.Tensor('float16', float32ToFloat16(tensor.data), tensor.dims);
+  if (wanted !== undefined && wanted !== 'float32') {
+    throw new WorkerInputError(name, `graph input has type ${wanted}, the layout expects float32 or float16`);
+  }
+  return new ort.Tensor('float32', tensor.data, tensor.dims);
+}
+
+function fromOrt(name: string, file: string, tensor: ort.Tensor): FloatTensor {
+  const dims = [...tensor.dims];
+  if (tensor.type === 'float32') return { data: tensor.data as Float32Array, dims };
+  if (tensor.type === 'float16') return { data: float16ToFloat32(tensor.data as Uint16Array), dims };
+  throw new WorkerInputError(`${file} output ${name}`, `has type ${tensor.type}, expected float32 or float16`);
+}
+
+function wrap(session: ort.InferenceSession, file: string): GraphSession {
+  const types = inputTypes(session);
+  return {
+    file,
+    inputNames: session.inputNames,
+    outputNames: session.outputNames,
+    async run(feeds, fetch) {
+      const ortFeeds: Record<string, ort.Tensor> = {};
+      for (const [name, tensor] of Object.entries(feeds)) ortFeeds[name] = toOrt(`${file} input ${name}`, tensor, types.get(name));
+      const outputs = fetch ? await session.run(ortFeeds, [...fetch]) : await session.run(ortFeeds);
+      const result: Record<string, FloatTensor> = {};
+      for (const [name, tensor] of Object.entries(outputs)) result[name] = fromOrt(name, file, tensor);
+      return result;
+    },
+    release: () => session.release(),
+  };
+}
+
+async function create(source: string | Uint8Array, label: string, opts: SessionOptions): Promise<GraphSession> {
+  const provider = opts.provider ?? 'cpu';
+  if (!providerInstalled(provider)) {
+    throw new ProviderUnavailableError(
+      provider,
+      `execution provider '${provider}' is not installed in this onnxruntime-node (backends: ` +
+        `${ort.listSupportedBackends().map((b) => b.name).join(', ')}); install onnxruntime-node without ` +
+        'ONNXRUNTIME_NODE_INSTALL=skip on a machine with CUDA 12 and cuDNN 9 (see apps/worker/README.md)',
+    );
+  }
+  try {
+    const session =
+      typeof source === 'string'
+        ? await ort.InferenceSession.create(source, sessionOptions(opts))
+        : await ort.InferenceSession.create(source, sessionOptions(opts));
+    return wrap(session, label);
+  } catch (error) {
+    const message = (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
+    if (provider !== 'cpu' && /cuda|provider|libcu|cudnn/i.test(message)) {
+      throw new ProviderUnavailableError(provider, `${label}: cannot start the ${provider} execution provider: ${message}`);
+    }
+    throw new WorkerInputError(label, `onnxruntime cannot load the graph: ${message}`);
+  }
+}
+
+/** Opens one ONNX graph file. */
+export function openGraph(file: string, opts: SessionOptions = {}): Promise<GraphSession> {
+  return create(file, file, opts);
+}
+
+/** Opens a graph built in memory (e.g. the similarity kernels of the linear-algebra backend). */
+export function openGraphBytes(bytes: Uint8Array, label: string, opts: SessionOptions = {}): Promise<GraphSession> {
+  return create(bytes, label, opts);
+}
