@@ -49,8 +49,8 @@ class PromptInfo:
 
 
 def save_tokenizer(tokenizer, out_dir: str, prefix: str = "") -> list[str]:
-    """Fast-tokenizer files (`tokenizer.json` is what @huggingface/tokenizers reads) -> names written."""
-    written = []
+    """Writes `<prefix>tokenizer.json` (what @huggingface/tokenizers reads) and, for reference, the tokenizer
+    config; returns the file that counts for contentHash (the layout hashes the tokenizer, not its config)."""
     with tempfile.TemporaryDirectory() as tmp:
         tokenizer.save_pretrained(tmp, legacy_format=False)
         if not os.path.exists(os.path.join(tmp, "tokenizer.json")):
@@ -58,8 +58,7 @@ def save_tokenizer(tokenizer, out_dir: str, prefix: str = "") -> list[str]:
         for name in ("tokenizer.json", "tokenizer_config.json"):
             if os.path.exists(os.path.join(tmp, name)):
                 shutil.copyfile(os.path.join(tmp, name), os.path.join(out_dir, prefix + name))
-                written.append(prefix + name)
-    return written
+    return [prefix + "tokenizer.json"]
 
 
 def clip_tower_drift(parts: Parts, clip_vision_model) -> float | None:
