@@ -90,8 +90,10 @@ export function populate(db: PrunebenchDb, plans: readonly SweepPlan[], options:
   let rows = 0;
   const leasedShards: number[] = [];
   let pending: NewResult[] = [];
+  const perWorker = new Map<string, number>();
   const flush = () => {
     if (pending.length === 0) return;
+    for (const row of pending) perWorker.set(row.workerId, (perWorker.get(row.workerId) ?? 0) + 1);
     db.insert(results).values(pending).run();
     rows += pending.length;
     pending = [];
@@ -207,7 +209,7 @@ export function populate(db: PrunebenchDb, plans: readonly SweepPlan[], options:
         registeredAt: options.now - 4 * 3600_000,
         lastHeartbeatAt: options.now - w.heartbeat,
         currentShardId: w.state === 'active' ? (w.shard ?? null) : null,
-        samplesDone: 0,
+        samplesDone: perWorker.get(w.id) ?? 0,
         state: w.state,
       })
       .run();
@@ -223,7 +225,9 @@ function resultRow(setting: Setting, index: number, sweepId: number, jobId: numb
     keep === 0 || !method ? [] : options.indices === 'realistic' ? keptIndicesOf(model, benchmark.name, index, method, keep) : stridedIndices(model.tokensBefore, keep);
   const jitter = 0.9 + 0.2 * ((index * 7919) % 101) / 100;
   const prefillMs = model.prefillMsFull * (0.25 + 0.75 * ratio) * jitter;
-  const workerId = options.workerIds[index % Math.min(2, options.workerIds.length)] ?? 'fixture-worker';
+  // The third worker only appears in finished sweeps: it has since left the fleet.
+  const pool = plan.progress < 1 ? Math.min(2, options.workerIds.length) : options.workerIds.length;
+  const workerId = options.workerIds[index % Math.max(1, pool)] ?? 'fixture-worker';
   return {
     sweepId,
     jobId,

@@ -37,6 +37,8 @@ export function MaskCanvas({ imageUrl, rows, cols, mask, color, label }: {
         const y = Math.floor(i / cols) * cellH;
         context.fillRect(Math.floor(x), Math.floor(y), Math.ceil(cellW), Math.ceil(cellH));
       }
+      // With every token kept (the full-token reference) outlines would only hide the image.
+      if (!mask.includes('0')) return;
       context.strokeStyle = color;
       context.lineWidth = 1.5;
       for (let i = 0; i < rows * cols; i++) {

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { openDatabase, type OpenedDatabase } from '@prunebench/db';
 
@@ -11,6 +11,8 @@ const CACHE_KEY = Symbol.for('prunebench.dashboard.database');
 
 interface CachedDatabase {
   path: string;
+  /** The file's inode: a database replaced on disk (a fresh demo run) gets a fresh connection. */
+  inode: number;
   opened: OpenedDatabase;
 }
 
@@ -38,12 +40,13 @@ export function getDatabase(): DatabaseStatus {
   const path = databasePath();
   const holder = globalThis as GlobalWithCache;
   const cached = holder[CACHE_KEY];
-  if (cached && cached.path === path) return { ok: true, path, database: cached.opened };
   if (!existsSync(path)) return { ok: false, path, reason: 'no database file yet' };
+  const inode = statSync(path).ino;
+  if (cached && cached.path === path && cached.inode === inode) return { ok: true, path, database: cached.opened };
   try {
     const opened = openDatabase(path, { readonly: true });
     cached?.opened.close();
-    holder[CACHE_KEY] = { path, opened };
+    holder[CACHE_KEY] = { path, inode, opened };
     return { ok: true, path, database: opened };
   } catch (error) {
     return { ok: false, path, reason: error instanceof Error ? error.message : String(error) };
