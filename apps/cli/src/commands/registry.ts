@@ -1,8 +1,9 @@
 import type { Command } from 'commander';
 import { pruneCommand } from './prune.ts';
+import { benchCommand } from './bench.ts';
 
 /**
  * Every `prunebench` sub-command, one factory per file in this folder. Adding a command touches this list and its
  * own file only.
  */
-export const commands: ReadonlyArray<() => Command> = [pruneCommand];
+export const commands: ReadonlyArray<() => Command> = [pruneCommand, benchCommand];
