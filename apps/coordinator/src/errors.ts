@@ -20,16 +20,21 @@ export function toStatus(ctx: Context, rpc: string, error: unknown): Partial<Sta
   return { code: status.INTERNAL, details: error instanceof Error ? error.message : String(error), metadata: new Metadata() };
 }
 
-/** A unary handler around a synchronous store call: every thrown error becomes a status, never a crash. */
-export function unaryHandler<Req, Res>(ctx: Context, rpc: string, run: (request: Req) => Res) {
+/** A unary handler around a store call: every thrown error or rejection becomes a status, never a crash. */
+export function unaryHandler<Req, Res>(ctx: Context, rpc: string, run: (request: Req) => Res | Promise<Res>) {
   return (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>): void => {
-    let response: Res;
+    let response: Res | Promise<Res>;
     try {
       response = run(call.request);
     } catch (error) {
       callback(toStatus(ctx, rpc, error));
       return;
     }
-    callback(null, response);
+    if (response instanceof Promise) {
+      response.then(
+        (value) => callback(null, value),
+        (error: unknown) => callback(toStatus(ctx, rpc, error)),
+      );
+    } else callback(null, response);
   };
 }

@@ -8,6 +8,8 @@ export interface ConnectOptions {
   tlsCaFile?: string;
   /** Overrides the name checked against the certificate (tests use `localhost` certificates). */
   tlsServerName?: string;
+  /** Extra channel options, e.g. `grpc.use_local_subchannel_pool` for one connection per in-process worker. */
+  channel?: ChannelOptions;
 }
 
 /** Large result batches and exports: lift grpc-js's 4 MiB receive limit once, for every client. */
@@ -44,7 +46,7 @@ export function channelCredentials(options: Pick<ConnectOptions, 'tlsCaFile'>): 
 
 /** A coordinator client for `host:port`, authenticated with the bearer token. Close it with `client.close()`. */
 export function connectCoordinator(address: string, options: ConnectOptions): CoordinatorClient {
-  const channel: ChannelOptions = { ...channelOptions, interceptors: [bearerInterceptor(options.token)] };
+  const channel: ChannelOptions = { ...channelOptions, ...options.channel, interceptors: [bearerInterceptor(options.token)] };
   if (options.tlsServerName) channel['grpc.ssl_target_name_override'] = options.tlsServerName;
   return new CoordinatorClient(address, channelCredentials(options), channel);
 }

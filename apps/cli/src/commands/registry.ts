@@ -1,9 +1,12 @@
 import type { Command } from 'commander';
 import { pruneCommand } from './prune.ts';
+import { coordinatorCommand } from './coordinator.ts';
+import { workerCommand } from './worker.ts';
+import { sweepCommand } from './sweep.ts';
 import { benchCommand } from './bench.ts';
 
 /**
  * Every `prunebench` sub-command, one factory per file in this folder. Adding a command touches this list and its
  * own file only.
  */
-export const commands: ReadonlyArray<() => Command> = [pruneCommand, benchCommand];
+export const commands: ReadonlyArray<() => Command> = [pruneCommand, coordinatorCommand, workerCommand, sweepCommand, benchCommand];

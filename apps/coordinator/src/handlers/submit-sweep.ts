@@ -6,9 +6,9 @@ import { submitSweep as submit } from '../store/sweeps.ts';
 import { SweepSpecError } from '../sweep/spec.ts';
 
 export function submitSweep(ctx: Context): CoordinatorServer['submitSweep'] {
-  return unaryHandler<SubmitSweepRequest, SubmitSweepResponse>(ctx, 'SubmitSweep', (request) => {
+  return unaryHandler<SubmitSweepRequest, SubmitSweepResponse>(ctx, 'SubmitSweep', async (request) => {
     try {
-      return submit(ctx, request.specYaml, request.sourceName || 'sweep.yaml');
+      return await submit(ctx, request.specYaml, request.sourceName || 'sweep.yaml');
     } catch (error) {
       if (error instanceof SweepSpecError) throw error;
       // Missing models or benchmarks, unreadable headers: the client's input, not a server fault.

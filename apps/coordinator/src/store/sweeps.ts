@@ -13,14 +13,14 @@ export interface SubmittedSweep {
 }
 
 /** Validates a sweep file, registers its models and benchmarks, and stores its jobs and shards in one transaction. */
-export function submitSweep(ctx: Context, specYaml: string, sourceName: string): SubmittedSweep {
+export async function submitSweep(ctx: Context, specYaml: string, sourceName: string): Promise<SubmittedSweep> {
   const spec = parseSweepSpec(specYaml, sourceName);
   const sampleCounts = new Map<string, number>();
   if (spec.simulate) {
     for (const benchmark of spec.benchmarks) sampleCounts.set(benchmark, spec.samples ?? 0);
   } else {
     for (const model of spec.models) registerModel(ctx, model);
-    for (const benchmark of spec.benchmarks) sampleCounts.set(benchmark, registerBenchmark(ctx, benchmark).samples);
+    for (const benchmark of spec.benchmarks) sampleCounts.set(benchmark, (await registerBenchmark(ctx, benchmark)).samples);
   }
   const plan = expandSweep(spec, sampleCounts);
   const now = ctx.now();

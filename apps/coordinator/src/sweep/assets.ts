@@ -1,12 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { readBenchmark } from '@prunebench/datasets';
 import { benchmarks, contentHash, models } from '@prunebench/db';
 import { eq } from 'drizzle-orm';
-import { z } from 'zod';
 import type { Context } from '../context.ts';
-
-/** The part of `benchmark.json` (docs/benchmark-format.md) the coordinator needs to shard a benchmark. */
-const benchmarkHeader = z.object({ name: z.string().min(1), samples: z.number().int().min(0) }).passthrough();
 
 function findFolder(dirs: string[], name: string, marker: string): string | undefined {
   return dirs.map((dir) => resolve(dir, name)).find((folder) => existsSync(join(folder, marker)));
@@ -41,26 +38,22 @@ export function registerModel(ctx: Context, name: string): RegisteredAsset {
   return row;
 }
 
-export function registerBenchmark(ctx: Context, name: string): RegisteredAsset & { samples: number } {
+export async function registerBenchmark(ctx: Context, name: string): Promise<RegisteredAsset & { samples: number }> {
   const folder = findFolder(ctx.benchDirs, name, 'benchmark.json');
   if (!folder) {
     const known = ctx.db.select().from(benchmarks).where(eq(benchmarks.name, name)).get();
     if (known) return known;
     throw new Error(`benchmark "${name}": no ${name}/benchmark.json under ${ctx.benchDirs.join(', ') || '(no --benches folder)'}`);
   }
-  const file = join(folder, 'benchmark.json');
-  let header: z.infer<typeof benchmarkHeader>;
-  try {
-    header = benchmarkHeader.parse(JSON.parse(readFileSync(file, 'utf8')));
-  } catch (error) {
-    throw new Error(`benchmark "${name}": ${file} is not a valid benchmark header`, { cause: error });
-  }
+  // The datasets package validates the whole folder (header, every sample line, image files) with file:line errors.
+  const { header } = await readBenchmark(folder);
+  if (header.name !== name) throw new Error(`benchmark folder ${folder} says its name is "${header.name}", not "${name}"`);
   const row = {
     name,
     contentHash: contentHash(folder),
     path: folder,
     samples: header.samples,
-    meta: { version: header.version, metrics: header.metrics },
+    meta: { version: header.version, metrics: header.metrics, split: header.split },
     registeredAt: ctx.now(),
   };
   ctx.db.insert(benchmarks).values(row).onConflictDoUpdate({ target: benchmarks.name, set: row }).run();

@@ -1,4 +1,5 @@
 import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
+import { METHOD_IDS } from '@prunebench/pruners';
 import { z } from 'zod';
 
 const policy = z.enum(['default', 'preserve', 'compact']);
@@ -50,6 +51,11 @@ export const sweepSpecSchema = z
       if (label === 'full') ctx.addIssue({ code: 'custom', path: ['methods', i], message: '"full" is reserved for the full-token reference' });
       if (seen.has(label)) ctx.addIssue({ code: 'custom', path: ['methods', i], message: `duplicate method label "${label}"` });
       seen.add(label);
+      const pruner = typeof entry === 'string' ? entry : entry.pruner;
+      if (!spec.simulate && !(METHOD_IDS as string[]).includes(pruner)) {
+        const path = typeof entry === 'string' ? ['methods', i] : ['methods', i, 'pruner'];
+        ctx.addIssue({ code: 'custom', path, message: `unknown pruner "${pruner}" (known: ${METHOD_IDS.join(', ')})` });
+      }
     });
     if (spec.simulate && spec.samples === undefined) {
       ctx.addIssue({ code: 'custom', path: ['samples'], message: 'a simulated sweep must say how many samples per benchmark' });
