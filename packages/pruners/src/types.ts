@@ -140,6 +140,8 @@ export interface MethodSpec<S extends z.ZodObject = z.ZodObject> {
   readonly needs: readonly SignalName[];
   /** Signals needed with these params (variants may need other signals than the default). */
   needsFor(params: z.output<S>): readonly SignalName[];
+  /** Whether `tokens` is read with these params (only then is it scanned for NaN/Infinity). */
+  readsTokens(params: z.output<S>): boolean;
   readonly positions: PositionPolicy;
   /** True when the result carries new features (`tokens`), not only indices. */
   readonly merges: boolean;

@@ -13,15 +13,25 @@ function checkCount(field: string, value: unknown, min: number): number {
   return value;
 }
 
-function checkFinite(field: string, values: unknown, expectedLength: number, lengthText: string): Float32Array {
+/** Type and length always; finiteness (an O(length) scan) only for arrays the method reads. */
+function checkArray(field: string, values: unknown, expectedLength: number, lengthText: string, scan: boolean): Float32Array {
   if (!(values instanceof Float32Array)) throw new PruneInputError(field, 'must be a Float32Array');
   if (values.length !== expectedLength) {
     throw new PruneInputError(field, `has length ${values.length}, expected ${lengthText} = ${expectedLength}`);
   }
-  for (let i = 0; i < values.length; i++) {
-    if (!Number.isFinite(values[i])) throw new PruneInputError(field, `entry ${i} is ${values[i]}, not a finite number`);
+  if (scan) {
+    const bad = firstNonFinite(values);
+    if (bad !== -1) throw new PruneInputError(field, `entry ${bad} is ${values[bad]}, not a finite number`);
   }
   return values;
+}
+
+function firstNonFinite(values: Float32Array): number {
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i] as number;
+    if (v - v !== 0) return i; // NaN and +-Infinity give NaN
+  }
+  return -1;
 }
 
 function resolveLayout(input: PruneInput): { views: ResolvedView[]; alwaysKeep: Int32Array; candidates: Int32Array } {
@@ -111,7 +121,7 @@ function checkSignals(input: PruneInput, method: MethodSpec, needs: readonly Sig
     const value = signals[name];
     if (value === undefined) continue;
     const shape = SIGNALS[name].shape;
-    checkFinite(`signals.${name}`, value, expectedLength(shape, input.n, input.d, dims), shape);
+    checkArray(`signals.${name}`, value, expectedLength(shape, input.n, input.d, dims), shape, needs.includes(name));
   }
   return { signals, dims };
 }
@@ -138,7 +148,8 @@ export function buildContext<S extends z.ZodObject>(
   if (typeof input !== 'object' || input === null) throw new PruneInputError('input', 'must be an object');
   const n = checkCount('n', input.n, 1);
   const d = checkCount('d', input.d, 1);
-  const tokens = checkFinite('tokens', input.tokens, n * d, 'n*d');
+  const params = parseParams(method, options.params);
+  const tokens = checkArray('tokens', input.tokens, n * d, 'n*d', method.readsTokens(params));
   const { views, alwaysKeep, candidates } = resolveLayout(input);
   if (typeof options !== 'object' || options === null) throw new PruneInputError('options', 'must be an object');
   const keep = options.keep;
@@ -149,7 +160,6 @@ export function buildContext<S extends z.ZodObject>(
   }
   const seed = options.seed === undefined ? 0 : options.seed;
   if (!Number.isInteger(seed)) throw new PruneInputError('seed', `must be an integer, got ${String(seed)}`);
-  const params = parseParams(method, options.params);
   const { signals, dims } = checkSignals(input, method as unknown as MethodSpec, method.needsFor(params));
   return { tokens, n, d, views, alwaysKeep, candidates, budget: keep - alwaysKeep.length, params, seed, signals, dims };
 }

@@ -13,7 +13,7 @@ describe('bad input names the field', () => {
     fails(() => prune('fastv', { ...input(), tokens: new Float32Array(17) }, { keep: 2 }), /^tokens: has length 17, expected n\*d = 18/);
     const bad = input();
     bad.tokens[5] = Number.NaN;
-    fails(() => prune('fastv', bad, { keep: 2 }), /^tokens: entry 5 is NaN/);
+    fails(() => prune('gprune', bad, { keep: 2 }), /^tokens: entry 5 is NaN/);
     const inf = input();
     inf.signals = { ...inf.signals, lastTokenAttention: Float32Array.from([1, 1, Infinity, 1, 1, 1, 1, 1, 1]) };
     fails(() => prune('fastv', inf, { keep: 2 }), /^signals\.lastTokenAttention: entry 2 is Infinity/);

@@ -24,11 +24,46 @@ function signalsFor(p: { relevance: 'clip' | 'llm-embed' }): SignalName[] {
   return p.relevance === 'clip' ? ['clipImageEmbeds', 'clipTextEmbed'] : ['textInputEmbeds'];
 }
 
+/**
+ * Fast greedy MAP inference for the DPP with kernel L_ij = q_i S_ij q_j (Chen et al., NeurIPS 2018): the
+ * Cholesky factor grows one row per pick; stops early when no positive marginal gain is left.
+ */
+function greedyMap(s: Float32Array, q: Float64Array, m: number, budget: number): number[] {
+  const selected: number[] = [];
+  const gain = Float64Array.from({ length: m }, (_, i) => (q[i] as number) ** 2 * (s[i * m + i] as number));
+  const c = new Float32Array(budget * m);
+  const e = new Float64Array(m);
+  for (let t = 0; t < budget; t++) {
+    let j = -1;
+    for (let i = 0; i < m; i++) if (j === -1 || (gain[i] as number) > (gain[j] as number)) j = i;
+    if ((gain[j] as number) <= MIN_GAIN) break;
+    selected.push(j);
+    const dj = Math.sqrt(gain[j] as number);
+    const qj = q[j] as number;
+    for (let i = 0; i < m; i++) e[i] = qj * (s[j * m + i] as number) * (q[i] as number);
+    for (let u = 0; u < t; u++) {
+      const row = u * m;
+      const cj = c[row + j] as number;
+      if (cj === 0) continue;
+      for (let i = 0; i < m; i++) e[i] = (e[i] as number) - cj * (c[row + i] as number);
+    }
+    const row = t * m;
+    for (let i = 0; i < m; i++) {
+      const ei = (e[i] as number) / dj;
+      c[row + i] = ei;
+      gain[i] = (gain[i] as number) - ei * ei;
+    }
+    gain[j] = -Infinity;
+  }
+  return selected;
+}
+
 export const cdpruner = defineMethod({
   id: 'cdpruner',
   stage: 'llm-input',
   needs: signalsFor({ relevance: 'clip' }),
   needsFor: signalsFor,
+  readsTokens: () => true,
   positions: 'compact',
   merges: false,
   params,
@@ -53,31 +88,7 @@ export const cdpruner = defineMethod({
     const selected: number[] = [];
     if (budget > 0) {
       const s: Float32Array = yield { op: 'cosine', a: gatherRows(ctx.tokens, d, candidates), n: m, d };
-      const gain = Float64Array.from({ length: m }, (_, i) => (q[i] as number) ** 2 * (s[i * m + i] as number));
-      const c = new Float32Array(budget * m);
-      const e = new Float64Array(m);
-      for (let t = 0; t < budget; t++) {
-        let j = -1;
-        for (let i = 0; i < m; i++) if (j === -1 || (gain[i] as number) > (gain[j] as number)) j = i;
-        if ((gain[j] as number) <= MIN_GAIN) break;
-        selected.push(j);
-        const dj = Math.sqrt(gain[j] as number);
-        const qj = q[j] as number;
-        for (let i = 0; i < m; i++) e[i] = qj * (s[j * m + i] as number) * (q[i] as number);
-        for (let u = 0; u < t; u++) {
-          const row = u * m;
-          const cj = c[row + j] as number;
-          if (cj === 0) continue;
-          for (let i = 0; i < m; i++) e[i] = (e[i] as number) - cj * (c[row + i] as number);
-        }
-        const row = t * m;
-        for (let i = 0; i < m; i++) {
-          const ei = (e[i] as number) / dj;
-          c[row + i] = ei;
-          gain[i] = (gain[i] as number) - ei * ei;
-        }
-        gain[j] = -Infinity;
-      }
+      selected.push(...greedyMap(s, q, m, budget));
       if (selected.length < budget) {
         const chosen = new Set(selected);
         const rest = Int32Array.from({ length: m }, (_, i) => i).filter((i) => !chosen.has(i));

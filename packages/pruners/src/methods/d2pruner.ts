@@ -18,6 +18,10 @@ import { placeTokens } from '../layout.ts';
 import { gatherRows, orderByScore } from '../linalg/select.ts';
 import { requireSignal } from '../signals.ts';
 
+const AVAILABLE = 1;
+const KEPT = 0;
+const SUPPRESSED = 2;
+
 const params = z.strictObject({
   beta: z.number().min(0).max(1).default(1),
   pivotRatio: z.number().min(0).max(1).default(0.7),
@@ -26,11 +30,42 @@ const params = z.strictObject({
   priorEps: z.number().positive().default(1e-7),
 });
 
+/**
+ * Visits `rest` in order; keeps a token if still available and makes its neighbours (S > threshold)
+ * unavailable; stops at `want`. Then fills from the suppressed tokens in visiting order.
+ */
+function greedyIndependentSet(
+  rest: Int32Array, similarity: Float32Array, want: number,
+  edge: { beta: number; edgeThreshold: number; near: (i: number, j: number) => boolean },
+): { picks: number[]; kept: number } {
+  const { beta, edgeThreshold, near } = edge;
+  const m = rest.length;
+  const state = new Uint8Array(m).fill(AVAILABLE);
+  const picks: number[] = [];
+  for (let a = 0; a < m && picks.length < want; a++) {
+    if (state[a] !== AVAILABLE) continue;
+    state[a] = KEPT;
+    const i = rest[a] as number;
+    picks.push(i);
+    for (let b = 0, row = a * m; b < m; b++) {
+      if (state[b] !== AVAILABLE) continue;
+      const cos = beta > 0 ? (similarity[row + b] as number) : 0;
+      const s = beta * cos + (beta < 1 && near(i, rest[b] as number) ? 1 - beta : 0);
+      if (s > edgeThreshold) state[b] = SUPPRESSED;
+    }
+  }
+  const kept = picks.length;
+  // Ran dry: the best leftovers by debiased attention, i.e. suppressed tokens in visiting order.
+  for (let a = 0; a < m && picks.length < want; a++) if (state[a] === SUPPRESSED) picks.push(rest[a] as number);
+  return { picks, kept };
+}
+
 export const d2pruner = defineMethod({
   id: 'd2pruner',
   stage: 'llm-layer',
   needs: ['lastTokenAttention', 'attentionPrior', 'hiddenStates'],
   needsFor: () => ['lastTokenAttention', 'attentionPrior', 'hiddenStates'],
+  readsTokens: () => false,
   positions: 'preserve',
   merges: false,
   params,
@@ -55,25 +90,9 @@ export const d2pruner = defineMethod({
       const near = (i: number, j: number) =>
         place.view[i] === place.view[j] &&
         Math.max(Math.abs((place.row[i] as number) - (place.row[j] as number)), Math.abs((place.col[i] as number) - (place.col[j] as number))) <= spatialRadius;
-      const available = new Uint8Array(m).fill(1);
-      for (let a = 0; a < m && selected.length < ctx.budget; a++) {
-        if (available[a] !== 1) continue;
-        available[a] = 0;
-        selected.push(rest[a] as number);
-        misKept++;
-        const i = rest[a] as number;
-        for (let b = 0; b < m; b++) {
-          if (available[b] !== 1) continue;
-          const j = rest[b] as number;
-          const cos = beta > 0 ? (similarity[a * m + b] as number) : 0;
-          const s = beta * cos + (beta < 1 && near(i, j) ? 1 - beta : 0);
-          if (s > edgeThreshold) available[b] = 2;
-        }
-      }
-      // Ran dry: the best leftovers by debiased attention, i.e. suppressed tokens in visiting order.
-      for (let a = 0; a < m && selected.length < ctx.budget; a++) {
-        if (available[a] === 2) selected.push(rest[a] as number);
-      }
+      const independent = greedyIndependentSet(rest, similarity, ctx.budget - selected.length, { beta, edgeThreshold, near });
+      misKept = independent.kept;
+      selected.push(...independent.picks);
     }
     return {
       selected: Int32Array.from(selected),

@@ -24,6 +24,7 @@ export const dart = defineMethod({
   stage: 'llm-layer',
   needs: ['keyNorms', 'hiddenStates', 'textHiddenStates'],
   needsFor: () => ['keyNorms', 'hiddenStates', 'textHiddenStates'],
+  readsTokens: () => false,
   positions: 'preserve',
   merges: false,
   params,

@@ -15,6 +15,7 @@ export const fastervlm = defineMethod({
   stage: 'vision',
   needs: ['clsAttention'],
   needsFor: () => ['clsAttention'],
+  readsTokens: () => false,
   positions: 'compact',
   merges: false,
   params: z.strictObject({}),

@@ -14,6 +14,7 @@ export const fastv = defineMethod({
   stage: 'llm-layer',
   needs: ['lastTokenAttention'],
   needsFor: () => ['lastTokenAttention'],
+  readsTokens: () => false,
   positions: 'preserve',
   merges: false,
   params: z.strictObject({}),

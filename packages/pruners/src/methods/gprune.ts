@@ -59,11 +59,27 @@ function transitionInPlace(c: Float32Array, m: number, threshold: number, shift:
   return degree;
 }
 
+/** `iterations` times s <- P s (row i gathers along its own transition row), as vector-matrix products. */
+function propagate(p: Float32Array, m: number, start: Float32Array, iterations: number): Float32Array {
+  let s: Float32Array = start;
+  let next: Float32Array = new Float32Array(m);
+  for (let it = 0; it < iterations; it++) {
+    for (let i = 0; i < m; i++) {
+      let acc = 0;
+      for (let j = 0, row = i * m; j < m; j++) acc += (p[row + j] as number) * (s[j] as number);
+      next[i] = acc;
+    }
+    [s, next] = [next, s];
+  }
+  return s;
+}
+
 export const gprune = defineMethod({
   id: 'gprune',
   stage: 'llm-input',
   needs: [],
   needsFor: () => [],
+  readsTokens: () => true,
   positions: 'preserve',
   merges: false,
   params,
@@ -81,16 +97,7 @@ export const gprune = defineMethod({
       const x = gatherRows(ctx.tokens, ctx.d, tokens);
       const p: Float32Array = yield { op: 'cosine', a: x, n: m, d: ctx.d };
       const degree = transitionInPlace(p, m, threshold, edge === 'shift', tau);
-      let s = rowNorms(x, m, ctx.d);
-      for (let it = 0; it < iterations; it++) {
-        const next = new Float32Array(m);
-        for (let i = 0; i < m; i++) {
-          let acc = 0;
-          for (let j = 0, row = i * m; j < m; j++) acc += (p[row + j] as number) * (s[j] as number);
-          next[i] = acc;
-        }
-        s = next;
-      }
+      const s = propagate(p, m, rowNorms(x, m, ctx.d), iterations);
       const local = new Float32Array(m);
       for (let i = 0; i < m; i++) {
         local[i] = (s[i] as number) / (degree[i] as number);

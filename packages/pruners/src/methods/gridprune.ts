@@ -89,6 +89,7 @@ export const gridprune = defineMethod({
   stage: 'llm-input',
   needs: signalsFor({ relevance: 'clip' }),
   needsFor: signalsFor,
+  readsTokens: (p) => p.relevance === 'llm-embed',
   positions: 'compact',
   merges: false,
   params,

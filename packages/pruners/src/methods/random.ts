@@ -13,6 +13,7 @@ export const random = defineMethod({
   stage: 'llm-input',
   needs: [],
   needsFor: () => [],
+  readsTokens: () => false,
   positions: 'preserve',
   merges: false,
   params: z.strictObject({}),

@@ -15,6 +15,7 @@ export const uniform = defineMethod({
   stage: 'llm-input',
   needs: [],
   needsFor: () => [],
+  readsTokens: () => false,
   positions: 'preserve',
   merges: false,
   params: z.strictObject({}),

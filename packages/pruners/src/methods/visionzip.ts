@@ -25,6 +25,7 @@ export const visionzip = defineMethod({
   stage: 'vision',
   needs: ['clsAttention'],
   needsFor: () => ['clsAttention'],
+  readsTokens: () => true,
   positions: 'compact',
   merges: true,
   params,

@@ -1,0 +1,102 @@
+/**
+ * Synthetic inputs for the benchmark: clustered tokens (cosines from ~0.5 to ~0.9 inside a cluster, ~0 across,
+ * so that G-Prune's and D2Pruner's thresholds cut real edges), every signal any method needs, written both as
+ * a PruneInput and as float32 .bin files plus meta.json for bench/torch_ref.py.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Layout, PruneInput } from '../src/index.ts';
+
+export const D_CLIP = 768;
+export const N_TEXT = 32;
+
+function normals(seed: number): () => number {
+  let state = seed >>> 0;
+  const uniform = () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return (((t ^ (t >>> 14)) >>> 0) + 0.5) / 4294967296;
+  };
+  return () => Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI * uniform());
+}
+
+function clustered(n: number, d: number, cluster: Int32Array, next: () => number, clusters: number): Float32Array {
+  const centers = Float32Array.from({ length: clusters * d }, next);
+  const noise = Float32Array.from({ length: clusters }, (_, c) => 0.3 + (0.7 * c) / clusters);
+  const out = new Float32Array(n * d);
+  for (let i = 0; i < n; i++) {
+    const c = cluster[i] as number;
+    for (let k = 0; k < d; k++) out[i * d + k] = (centers[c * d + k] as number) + (noise[c] as number) * next();
+  }
+  return out;
+}
+
+export function layoutFor(n: number): Layout {
+  if (n === 576) return { views: [{ offset: 0, rows: 24, cols: 24 }] };
+  if (n === 2880) return { views: [{ offset: 0, rows: 24, cols: 24 }, { offset: 576, rows: 48, cols: 48 }] };
+  throw new Error(`no bench layout for n = ${n}`);
+}
+
+export function makeInput(n: number, d: number, seed = 1): PruneInput {
+  const next = normals(seed);
+  const clusters = 48;
+  const cluster = Int32Array.from({ length: n }, (_, i) => (i * 7 + Math.floor(i / 24)) % clusters);
+  const positive = (length: number, ramp = 0) => Float32Array.from({ length }, (_, i) => Math.exp(next()) * (1 + ramp * i));
+  const clipImageEmbeds = clustered(n, D_CLIP, cluster, next, clusters);
+  return {
+    tokens: clustered(n, d, cluster, next, clusters),
+    n,
+    d,
+    layout: layoutFor(n),
+    signals: {
+      clsAttention: positive(n),
+      clipImageEmbeds,
+      clipTextEmbed: clipImageEmbeds.slice(5 * D_CLIP, 6 * D_CLIP),
+      dClip: D_CLIP,
+      textInputEmbeds: Float32Array.from({ length: N_TEXT * d }, next),
+      lastTokenAttention: positive(n, 0.01),
+      attentionPrior: Float32Array.from({ length: n }, (_, i) => 1 + 0.01 * i),
+      hiddenStates: clustered(n, d, cluster, next, clusters),
+      textHiddenStates: Float32Array.from({ length: N_TEXT * d }, next),
+      nText: N_TEXT,
+      keyNorms: positive(n + N_TEXT),
+    },
+  };
+}
+
+const ARRAYS = ['tokens', 'clsAttention', 'clipImageEmbeds', 'clipTextEmbed', 'textInputEmbeds', 'lastTokenAttention',
+  'attentionPrior', 'hiddenStates', 'textHiddenStates', 'keyNorms'] as const;
+
+function arrayOf(input: PruneInput, name: (typeof ARRAYS)[number]): Float32Array {
+  const value = name === 'tokens' ? input.tokens : input.signals?.[name];
+  if (!value) throw new Error(`bench input lacks ${name}`);
+  return value;
+}
+
+export function writeInput(dir: string, input: PruneInput): void {
+  mkdirSync(dir, { recursive: true });
+  for (const name of ARRAYS) {
+    const a = arrayOf(input, name);
+    writeFileSync(join(dir, `${name}.bin`), new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
+  }
+  const meta = { n: input.n, d: input.d, dClip: D_CLIP, nText: N_TEXT, views: input.layout.views, alwaysKeep: input.layout.alwaysKeep ?? [], arrays: ARRAYS };
+  writeFileSync(join(dir, 'meta.json'), JSON.stringify(meta));
+}
+
+export function readInput(dir: string): PruneInput {
+  const meta = JSON.parse(readFileSync(join(dir, 'meta.json'), 'utf8')) as { n: number; d: number; views: Layout['views']; alwaysKeep: number[] };
+  const load = (name: string) => {
+    const bytes = readFileSync(join(dir, `${name}.bin`));
+    return new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+  };
+  return {
+    tokens: load('tokens'), n: meta.n, d: meta.d, layout: { views: meta.views, alwaysKeep: meta.alwaysKeep },
+    signals: {
+      clsAttention: load('clsAttention'), clipImageEmbeds: load('clipImageEmbeds'), clipTextEmbed: load('clipTextEmbed'), dClip: D_CLIP,
+      textInputEmbeds: load('textInputEmbeds'), lastTokenAttention: load('lastTokenAttention'), attentionPrior: load('attentionPrior'),
+      hiddenStates: load('hiddenStates'), textHiddenStates: load('textHiddenStates'), nText: N_TEXT, keyNorms: load('keyNorms'),
+    },
+  };
+}

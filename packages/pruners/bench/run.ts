@@ -1,0 +1,116 @@
+/**
+ * `npm run bench -w @prunebench/pruners`: times every method at (n, d) = (576, 1024), (576, 4096), (2880, 4096)
+ * against bench/torch_ref.py (the same algorithms in PyTorch, CPU, 2 threads) in the same run, interleaved method
+ * by method so both sides see the same machine load. Writes bench-results/latest.json and a markdown table.
+ * Options (env): BENCH_SIZES="576x1024,2880x4096", BENCH_METHODS="gprune,dart", BENCH_REPS=5, BENCH_PEAK=0.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { createOnnxLinalg } from '@prunebench/linalg-onnx';
+import { METHOD_IDS, prune, pruneAsync, tsLinalg, type PruneInput } from '../src/index.ts';
+import { makeInput, writeInput } from './data.ts';
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+const sizes = (process.env.BENCH_SIZES ?? '576x1024,576x4096,2880x4096').split(',').map((s) => s.split('x').map(Number) as [number, number]);
+const only = process.env.BENCH_METHODS?.split(',');
+const methodIds = METHOD_IDS.filter((id) => !only || only.includes(id));
+const repsFor = (n: number) => Number(process.env.BENCH_REPS ?? (n > 1000 ? 3 : 5));
+const keepFor = (n: number) => Math.round(n * (2 / 9)); // 22.2%: 128 of 576, 640 of 2880
+/** The pure-TS backend is timed too where it is still reasonable (a few hundred ms). */
+const tsBackendTooSlow = (n: number, d: number) => n * n * d > 576 * 576 * 1024;
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
+
+function torchServer() {
+  const child = spawn('/usr/bin/python3', [join(here, 'torch_ref.py')], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+  return {
+    async ask<T>(command: object): Promise<T> {
+      child.stdin.write(`${JSON.stringify(command)}\n`);
+      const line = await lines.next();
+      if (line.done) throw new Error('torch_ref.py exited (is /usr/bin/python3 with torch installed?)');
+      return JSON.parse(line.value) as T;
+    },
+    close: () => child.stdin.end(),
+  };
+}
+
+async function timeIt(run: () => Promise<Int32Array> | Int32Array, reps: number): Promise<{ times: number[]; keep: Int32Array }> {
+  let keep = await run();
+  const times: number[] = [];
+  for (let r = 0; r < reps; r++) {
+    const start = performance.now();
+    keep = await run();
+    times.push(performance.now() - start);
+  }
+  return { times, keep };
+}
+
+function overlap(a: ArrayLike<number>, b: number[]): number {
+  const set = new Set(b);
+  let both = 0;
+  for (let i = 0; i < a.length; i++) if (set.has(a[i] as number)) both++;
+  return both / Math.max(1, a.length);
+}
+
+function peakMemory(dir: string, method: string, keep: number): { methodMb: number; peakMb: number } | undefined {
+  const out = spawnSync(process.execPath, ['--import', 'tsx', join(here, 'peak.ts'), dir, method, String(keep)], { encoding: 'utf8' });
+  if (out.status !== 0) return undefined;
+  return JSON.parse(out.stdout.trim().split('\n').pop() ?? '{}') as { methodMb: number; peakMb: number };
+}
+
+interface Row {
+  n: number; d: number; keep: number; method: string; backend: string;
+  tsMs: number; torchMs: number; ratio: number; overlap: number | null; tsBackendMs?: number; methodMb?: number; peakMb?: number;
+}
+
+const torch = torchServer();
+const onnx = await createOnnxLinalg({ intraOpNumThreads: 2 });
+const rows: Row[] = [];
+const work = mkdtempSync(join(tmpdir(), 'prunebench-bench-'));
+const load = { before: loadavg()[0] ?? 0, after: 0 };
+try {
+  for (const [n, d] of sizes) {
+    const input: PruneInput = makeInput(n, d);
+    const dir = join(work, `${n}x${d}`);
+    writeInput(dir, input);
+    await torch.ask({ load: dir });
+    const keep = keepFor(n);
+    const reps = repsFor(n);
+    for (const method of methodIds) {
+      const ours = await timeIt(async () => (await pruneAsync(method, input, { keep }, onnx)).keep, reps);
+      const ref = await torch.ask<{ times: number[]; keep: number[] }>({ run: method, keep, reps });
+      const row: Row = {
+        n, d, keep, method, backend: onnx.name,
+        tsMs: median(ours.times), torchMs: median(ref.times), ratio: median(ours.times) / median(ref.times),
+        overlap: method === 'random' ? null : overlap(ours.keep, ref.keep),
+      };
+      if (!tsBackendTooSlow(n, d)) row.tsBackendMs = median((await timeIt(() => prune(method, input, { keep }, tsLinalg).keep, 3)).times);
+      if (n === 2880 && process.env.BENCH_PEAK !== '0') Object.assign(row, peakMemory(dir, method, keep));
+      rows.push(row);
+      process.stderr.write(`${n}x${d} ${method}: ours ${row.tsMs.toFixed(1)} ms, torch ${row.torchMs.toFixed(1)} ms (x${row.ratio.toFixed(2)})\n`);
+    }
+  }
+} finally {
+  torch.close();
+  await onnx.dispose();
+  rmSync(work, { recursive: true, force: true });
+}
+load.after = loadavg()[0] ?? 0;
+
+const fmt = (x: number | undefined, digits = 1) => (x === undefined ? '-' : x.toFixed(digits));
+const table = [
+  '| n x d | keep | method | ours (ms) | PyTorch (ms) | ours / PyTorch | same kept set | pure-TS backend (ms) | peak extra RSS (MB) |',
+  '| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+  ...rows.map((r) => `| ${r.n} x ${r.d} | ${r.keep} | ${r.method} | ${fmt(r.tsMs)} | ${fmt(r.torchMs)} | ${fmt(r.ratio, 2)} | ${r.overlap === null ? 'n/a (RNG)' : `${(100 * r.overlap).toFixed(1)}%`} | ${fmt(r.tsBackendMs)} | ${fmt(r.methodMb, 0)} |`),
+].join('\n');
+const resultsDir = join(here, '..', 'bench-results');
+mkdirSync(resultsDir, { recursive: true });
+const meta = { date: new Date().toISOString(), cpus: cpus().length, cpuModel: cpus()[0]?.model, loadAvg1m: load, node: process.version, threads: 2 };
+writeFileSync(join(resultsDir, 'latest.json'), `${JSON.stringify({ ...meta, rows }, null, 2)}\n`);
+writeFileSync(join(resultsDir, 'latest.md'), `${table}\n`);
+process.stdout.write(`${table}\n\n${JSON.stringify(meta)}\n`);
