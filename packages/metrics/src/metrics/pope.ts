@@ -33,9 +33,13 @@ export const popeMetric: Metric = {
       const gt = groundTruth(s.sample.answer ?? '', s.sample.id);
       const label = s.parsed?.label ?? null;
       if (gt === 'yes') labelYes++;
-      if (label === 'yes') gt === 'yes' ? tp++ : fp++;
-      else if (label === 'no') gt === 'no' ? tn++ : fn++;
-      else unparsed++;
+      if (label === 'yes') {
+        if (gt === 'yes') tp++;
+        else fp++;
+      } else if (label === 'no') {
+        if (gt === 'no') tn++;
+        else fn++;
+      } else unparsed++;
     }
     const n = scored.length;
     const precision = tp + fp > 0 ? tp / (tp + fp) : 0;

@@ -15,9 +15,9 @@ export function optionLetters(count: number): string[] {
 }
 
 /** "B", "B.", "(B)", "B) a cat", "B: a cat" at the very start. "A cat sits" is not a letter (the article). */
-const LEADING_LETTER = /^[(\[]?([A-Z])(?:[)\]]|[.:](?!\w)|$)/;
+const LEADING_LETTER = /^[([]?([A-Z])(?:[)\]]|[.:](?!\w)|$)/;
 /** "The answer is (C)", "Answer: C", "option C", "choice: (C)". */
-const ANSWER_PHRASE = /(?:[Aa]nswer|[Oo]ption|[Cc]hoice)(?:\s+is)?\s*:?\s*(?:[Oo]ption\s+)?[(\[]?([A-Z])(?![A-Za-z0-9])/;
+const ANSWER_PHRASE = /(?:[Aa]nswer|[Oo]ption|[Cc]hoice)(?:\s+is)?\s*:?\s*(?:[Oo]ption\s+)?[([]?([A-Z])(?![A-Za-z0-9])/;
 /** Characters VLMEvalKit turns into spaces before looking for a lone letter. */
 const SEPARATORS = /[.()[\],:;!*#{}]/g;
 
