@@ -4,7 +4,8 @@ export { evaluateSample, type SampleResult, type BenchRef } from './pipeline/eva
 export { inferSample, type EvalSetting, type InferenceResult, type InferenceTimings, type PositionPolicy } from './pipeline/infer.ts';
 export { parseKeep, resolveKeep, type KeepSpec } from './pipeline/keep.ts';
 export { prefillFlops } from './pipeline/flops.ts';
-export { calibrateAttentionPrior, type CalibrateOptions, type CalibrateReport } from './calibrate.ts';
+export { calibrateAttentionPrior, PRIOR_PROMPT, type CalibrateOptions, type CalibrateReport } from './calibrate.ts';
+export { runLocalEval, formatSummary, sampleRecord, type LocalEvalOptions, type EvalSummary } from './local-eval.ts';
 export { createModelLinalg, type OnnxLinalg } from './onnx/linalg.ts';
 export { providerInstalled, runtimeVersion, type Provider } from './onnx/session.ts';
 export { WorkerInputError, ProviderUnavailableError, SignalUnavailableError } from './errors.ts';

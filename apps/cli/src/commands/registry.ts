@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
 import { pruneCommand } from './prune.ts';
+import { evalCommand } from './eval.ts';
+import { calibrateCommand } from './calibrate.ts';
 import { coordinatorCommand } from './coordinator.ts';
 import { workerCommand } from './worker.ts';
 import { sweepCommand } from './sweep.ts';
@@ -9,4 +11,4 @@ import { benchCommand } from './bench.ts';
  * Every `prunebench` sub-command, one factory per file in this folder. Adding a command touches this list and its
  * own file only.
  */
-export const commands: ReadonlyArray<() => Command> = [pruneCommand, coordinatorCommand, workerCommand, sweepCommand, benchCommand];
+export const commands: ReadonlyArray<() => Command> = [pruneCommand, evalCommand, calibrateCommand, coordinatorCommand, workerCommand, sweepCommand, benchCommand];
