@@ -26,7 +26,7 @@ interface CoordinatorFlags {
 export function coordinatorCommand(): Command {
   return new Command('coordinator')
     .description('Serve sweeps to a worker fleet over gRPC and store every per-sample result in SQLite.')
-    .option('--db <file>', 'SQLite database (created and migrated if missing)', '.data/prunebench.db')
+    .option('--db <file>', 'SQLite database (created and migrated if missing)', '.data/prunebench.sqlite')
     .option('--host <host>', 'interface to listen on', '0.0.0.0')
     .option('--port <port>', 'port to listen on (0: any free port)', positiveInt('--port'), 50051)
     .option('--token <token>', 'bearer token workers and clients must send (default: env PRUNEBENCH_TOKEN)')

@@ -1,5 +1,5 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { describeWorker, engineRunner, runFleetWorker, scanAssets, simulatedRunner, type SampleRunner, type WorkerEngine } from '@prunebench/worker/fleet';
+import { describeWorker, engineRunner, runFleetWorker, scanAssets, simulatedRunner, type SampleRunner } from '@prunebench/worker/fleet';
 import { pino } from 'pino';
 
 function positiveInt(name: string): (value: string) => number {
@@ -15,7 +15,7 @@ interface WorkerFlags {
   token?: string;
   models: string[];
   benches: string[];
-  provider: string;
+  provider: 'cpu' | 'cuda';
   threads?: number;
   tlsCa?: string;
   tlsServerName?: string;
@@ -23,15 +23,6 @@ interface WorkerFlags {
   batchSize: number;
   simulate?: boolean;
   simulateMs: number;
-}
-
-/** The worker engine (apps/worker/src/index.ts), loaded only by real workers. */
-async function loadEngine(): Promise<WorkerEngine<unknown>> {
-  const engine = (await import('@prunebench/worker')) as Partial<WorkerEngine<unknown>>;
-  if (typeof engine.openModel !== 'function' || typeof engine.evaluateSample !== 'function') {
-    throw new Error('the worker engine (@prunebench/worker) does not export openModel and evaluateSample');
-  }
-  return engine as WorkerEngine<unknown>;
 }
 
 export function workerCommand(): Command {
@@ -58,7 +49,7 @@ export function workerCommand(): Command {
         : { models: scanAssets(flags.models, 'model.json'), benchmarks: scanAssets(flags.benches, 'benchmark.json') };
       const runner: SampleRunner = flags.simulate
         ? simulatedRunner(flags.simulateMs)
-        : engineRunner(await loadEngine(), inventory, { provider: flags.provider, threads: flags.threads });
+        : engineRunner(inventory, { provider: flags.provider, threads: flags.threads });
       const { host, capabilities } = describeWorker(inventory, flags.provider, flags.threads ?? 0, Boolean(flags.simulate));
       const drain = new AbortController();
       const onSignal = (): void => {

@@ -1,42 +1,16 @@
-import { readBenchmark, type Benchmark, type BenchmarkHeader, type BenchmarkSample } from '@prunebench/datasets';
+import { readBenchmark, type Benchmark } from '@prunebench/datasets';
 import type { SampleResult, ShardLease } from '@prunebench/proto';
 import type { LocalInventory } from './capabilities.ts';
 import type { SampleRunner } from './runner.ts';
 
-/** The worker engine's library API (apps/worker/src/index.ts), as the fleet loop uses it. */
-export interface EngineSetting {
-  method: string;
-  keep: number | 'all';
-  policy?: 'preserve' | 'compact';
-  params?: Record<string, unknown>;
-  seed?: number;
-}
-
-export interface EngineSampleResult {
-  sampleId: string;
-  prediction: string;
-  score: number;
-  metric: string;
-  parsed?: unknown;
-  tokensBefore: number;
-  keptCount: number;
-  keptIndices: ArrayLike<number>;
-  prefillMs: number;
-  totalMs: number;
-  flops: number;
-  variant: Record<string, unknown>;
-}
-
-export interface WorkerEngine<Model> {
-  openModel(dir: string, options: { provider: string; threads?: number }): Promise<Model>;
-  evaluateSample(model: Model, bench: { dir: string; header: BenchmarkHeader }, sample: BenchmarkSample, setting: EngineSetting): Promise<EngineSampleResult>;
-  closeModel?(model: Model): Promise<void> | void;
-}
-
 export interface EngineRunnerOptions {
-  provider: string;
+  provider: 'cpu' | 'cuda';
   threads?: number;
 }
+
+type Engine = typeof import('../index.ts');
+type LoadedModel = Awaited<ReturnType<Engine['openModel']>>;
+type EvalSetting = Parameters<Engine['evaluateSample']>[3];
 
 function findLocal(inventory: LocalInventory['models'], name: string, hash: string, kind: string): string {
   const local = inventory.find((a) => a.name === name);
@@ -47,17 +21,23 @@ function findLocal(inventory: LocalInventory['models'], name: string, hash: stri
   return local.dir;
 }
 
-/** Runs shards with the real worker pipeline; keeps one model and one benchmark loaded between shards. */
-export function engineRunner<Model>(engine: WorkerEngine<Model>, inventory: LocalInventory, options: EngineRunnerOptions): SampleRunner {
-  let loaded: { name: string; model: Model } | undefined;
+/**
+ * Runs shards with the real worker pipeline (apps/worker/src/index.ts, loaded on first use so simulated workers
+ * never load onnxruntime); keeps one model and one benchmark loaded between shards.
+ */
+export function engineRunner(inventory: LocalInventory, options: EngineRunnerOptions): SampleRunner {
+  let engine: Engine | undefined;
+  let loaded: { name: string; model: LoadedModel } | undefined;
   let bench: Benchmark | undefined;
 
   async function prepare(lease: ShardLease): Promise<void> {
     if (loaded?.name !== lease.model) {
       const dir = findLocal(inventory.models, lease.model, lease.modelHash, 'model');
-      if (loaded) await engine.closeModel?.(loaded.model);
+      engine ??= await import('../index.ts');
+      if (loaded) await loaded.model.close();
       loaded = undefined;
-      loaded = { name: lease.model, model: await engine.openModel(dir, { provider: options.provider, threads: options.threads }) };
+      const opened = await engine.openModel(dir, { provider: options.provider, ...(options.threads ? { threads: options.threads } : {}) });
+      loaded = { name: lease.model, model: opened };
     }
     if (bench?.header.name !== lease.benchmark) {
       bench = await readBenchmark(findLocal(inventory.benchmarks, lease.benchmark, lease.benchmarkHash, 'benchmark'));
@@ -71,14 +51,14 @@ export function engineRunner<Model>(engine: WorkerEngine<Model>, inventory: Loca
       const sample = bench!.samples[sampleIndex];
       if (!sample) throw new Error(`benchmark "${lease.benchmark}" has no sample ${sampleIndex}`);
       const params = JSON.parse(lease.paramsJson || '{}') as Record<string, unknown>;
-      const setting: EngineSetting = {
+      const setting: EvalSetting = {
         method: lease.pruner,
         keep: lease.keep === 0 ? 'all' : lease.keep,
         params,
         seed: lease.seed,
         ...(lease.policy === 'preserve' || lease.policy === 'compact' ? { policy: lease.policy } : {}),
       };
-      const r = await engine.evaluateSample(loaded!.model, { dir: bench!.dir, header: bench!.header }, sample, setting);
+      const r = await engine!.evaluateSample(loaded!.model, { dir: bench!.dir, header: bench!.header }, sample, setting);
       return {
         sampleId: r.sampleId,
         sampleIndex,
@@ -92,11 +72,12 @@ export function engineRunner<Model>(engine: WorkerEngine<Model>, inventory: Loca
         prefillMs: r.prefillMs,
         totalMs: r.totalMs,
         flops: r.flops,
-        variantJson: JSON.stringify(r.variant),
+        // The method's own facts (e.g. which relevance variant ran) travel with the preprocessing variant.
+        variantJson: JSON.stringify({ ...r.variant, fullFlops: r.fullFlops, methodInfo: r.methodInfo }),
       };
     },
     async close() {
-      if (loaded) await engine.closeModel?.(loaded.model);
+      if (loaded) await loaded.model.close();
       loaded = undefined;
     },
   };
