@@ -106,18 +106,18 @@ function shapeQuestion(scene: Scene, rng: Rng): SceneQuestion | null {
   return { family: 'shape', question: `what shape is the ${desc}?`, answer, metric: 'exact-match', detail: { targets: [index] } };
 }
 
-function countQuestion(scene: Scene, rng: Rng): SceneQuestion {
+function countQuestion(scene: Scene, rng: Rng): SceneQuestion | null {
+  if (scene.objects.length === 0) return null;
   const absent = rng.chance(COUNT_ABSENT);
   if (rng.chance(0.5)) {
-    const present = [...new Set(scene.objects.map((o) => o.shape))];
-    const missing = SHAPES.filter((s) => !present.includes(s));
-    const shape = absent && missing.length > 0 ? rng.pick(missing) : rng.pick(present);
+    // Present values are drawn per object (weighted by how often they occur) so counts above 1 are common.
+    const missing = SHAPES.filter((s) => !scene.objects.some((o) => o.shape === s));
+    const shape = absent && missing.length > 0 ? rng.pick(missing) : rng.pick(scene.objects).shape;
     const targets = indicesWhere(scene, (o) => o.shape === shape);
     return count(`how many ${SHAPE_PLURALS[shape]} are there?`, targets, { shape });
   }
-  const present = [...new Set(scene.objects.map((o) => o.color))];
-  const missing = COLORS.filter((c) => !present.includes(c));
-  const color = absent && missing.length > 0 ? rng.pick(missing) : rng.pick(present);
+  const missing = COLORS.filter((c) => !scene.objects.some((o) => o.color === c));
+  const color = absent && missing.length > 0 ? rng.pick(missing) : rng.pick(scene.objects).color;
   const targets = indicesWhere(scene, (o) => o.color === color);
   return count(`how many ${color} objects are there?`, targets, { color });
 }
