@@ -1,6 +1,8 @@
 /**
  * ONNX graphs for the pruners' similarity products, encoded by hand (field numbers from onnx.proto3).
  * cosine:      X [N, D]          -> Y [N, N]   = normalise(X) normalise(X)^T
+ * gramBlocks(B): X0..X{B-1} (row blocks of X) -> Y{i}_{j} for i <= j: the upper block triangle of the same
+ *               matrix, (B + 1) / 2B of the multiply-adds; the caller mirrors the lower blocks.
  * cosineCross: A [Na, D], B [Nb, D] -> Y [Na, Nb] = normalise(A) normalise(B)^T
  * normalise(x) = x / max(||x||_2, eps) row-wise, matching the pure-TS backend.
  */
@@ -90,5 +92,19 @@ export function cosineCrossModel(): Uint8Array {
     tensorValue(g, 11, 'A', ['Na', 'D']);
     tensorValue(g, 11, 'B', ['Nb', 'D']);
     tensorValue(g, 12, 'Y', ['Na', 'Nb']);
+  });
+}
+
+export function gramBlocksModel(blocks: number): Uint8Array {
+  return model((g) => {
+    for (let i = 0; i < blocks; i++) {
+      normalise(g, `X${i}`, `N${i}`);
+      node(g, 'Transpose', [`N${i}`], [`T${i}`], [{ name: 'perm', ints: [1, 0] }]);
+    }
+    for (let i = 0; i < blocks; i++) for (let j = i; j < blocks; j++) node(g, 'MatMul', [`N${i}`, `T${j}`], [`Y${i}_${j}`]);
+    g.string(2, `gram_blocks_${blocks}`);
+    scalarInitializer(g, 'eps', NORM_EPS);
+    for (let i = 0; i < blocks; i++) tensorValue(g, 11, `X${i}`, [`R${i}`, 'D']);
+    for (let i = 0; i < blocks; i++) for (let j = i; j < blocks; j++) tensorValue(g, 12, `Y${i}_${j}`, [`R${i}`, `R${j}`]);
   });
 }

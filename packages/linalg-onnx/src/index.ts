@@ -4,12 +4,33 @@
  * passes its execution providers (CUDA on a GPU worker); on CPU, 2 intra-op threads suit this machine.
  */
 import * as ort from 'onnxruntime-node';
-import { cosineCrossModel, cosineModel } from './graphs.ts';
+import { cosineCrossModel, cosineModel, gramBlocksModel } from './graphs.ts';
 
 export interface OnnxLinalgOptions {
   /** Execution providers, as for an InferenceSession (default: cpu). */
   executionProviders?: ort.InferenceSession.SessionOptions['executionProviders'];
   intraOpNumThreads?: number;
+  /**
+   * Row blocks for the symmetric cosine matrix: only the upper block triangle is multiplied ((B + 1) / 2B of the
+   * work), the rest mirrored. Default 4 from 512 rows on, 1 (one plain product) below.
+   */
+  symmetricBlocks?: number;
+}
+
+/** Split n rows into `blocks` nearly equal row blocks: [start, end) pairs. */
+function rowBlocks(n: number, blocks: number): Array<[number, number]> {
+  return Array.from({ length: blocks }, (_, b) => [Math.floor((b * n) / blocks), Math.floor(((b + 1) * n) / blocks)]);
+}
+
+/** Write block (i, j) of the n x n result and, off the diagonal, its transpose as block (j, i). */
+function placeBlock(out: Float32Array, n: number, y: Float32Array, [r0, r1]: [number, number], [c0, c1]: [number, number]): void {
+  const rows = r1 - r0;
+  const cols = c1 - c0;
+  for (let a = 0; a < rows; a++) out.set(y.subarray(a * cols, a * cols + cols), (r0 + a) * n + c0);
+  if (r0 === c0) return;
+  for (let a = 0; a < rows; a++) {
+    for (let b = 0; b < cols; b++) out[(c0 + b) * n + r0 + a] = y[a * cols + b] as number;
+  }
 }
 
 export interface OnnxLinalg {
@@ -34,9 +55,11 @@ export async function createOnnxLinalg(options: OnnxLinalgOptions = {}): Promise
     interOpNumThreads: 1,
     graphOptimizationLevel: 'all',
   };
-  const [cosine, cross] = await Promise.all([
+  const blocks = options.symmetricBlocks ?? 4;
+  const [cosine, cross, gram] = await Promise.all([
     ort.InferenceSession.create(cosineModel(), sessionOptions),
     ort.InferenceSession.create(cosineCrossModel(), sessionOptions),
+    blocks > 1 ? ort.InferenceSession.create(gramBlocksModel(blocks), sessionOptions) : undefined,
   ]);
   const check = (a: Float32Array, rows: number, d: number, name: string) => {
     if (a.length !== rows * d) throw new Error(`linalg-onnx: ${name} has length ${a.length}, expected ${rows}*${d}`);
@@ -45,7 +68,22 @@ export async function createOnnxLinalg(options: OnnxLinalgOptions = {}): Promise
     name: `onnx(${(sessionOptions.executionProviders ?? []).map((p) => (typeof p === 'string' ? p : p.name)).join(',')})`,
     async cosine(a, n, d) {
       check(a, n, d, 'a');
-      return output(await cosine.run({ X: new ort.Tensor('float32', a, [n, d]) }));
+      if (!gram || n < 512) return output(await cosine.run({ X: new ort.Tensor('float32', a, [n, d]) }));
+      const ranges = rowBlocks(n, blocks);
+      const feeds: Record<string, ort.Tensor> = {};
+      ranges.forEach(([r0, r1], i) => {
+        feeds[`X${i}`] = new ort.Tensor('float32', a.subarray(r0 * d, r1 * d), [r1 - r0, d]);
+      });
+      const result = await gram.run(feeds);
+      const out = new Float32Array(n * n);
+      for (let i = 0; i < blocks; i++) {
+        for (let j = i; j < blocks; j++) {
+          const y = result[`Y${i}_${j}`]?.data;
+          if (!(y instanceof Float32Array)) throw new Error(`linalg-onnx: graph returned no float32 Y${i}_${j}`);
+          placeBlock(out, n, y, ranges[i] as [number, number], ranges[j] as [number, number]);
+        }
+      }
+      return out;
     },
     async cosineCross(a, na, b, nb, d) {
       check(a, na, d, 'a');
@@ -53,7 +91,7 @@ export async function createOnnxLinalg(options: OnnxLinalgOptions = {}): Promise
       return output(await cross.run({ A: new ort.Tensor('float32', a, [na, d]), B: new ort.Tensor('float32', b, [nb, d]) }));
     },
     async dispose() {
-      await Promise.all([cosine.release(), cross.release()]);
+      await Promise.all([cosine.release(), cross.release(), gram?.release()]);
     },
   };
 }

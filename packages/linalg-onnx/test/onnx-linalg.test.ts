@@ -37,6 +37,18 @@ describe('onnx linalg backend', () => {
     expect(got[3 * n + 3]).toBe(0);
   });
 
+  it('assembles the symmetric matrix from upper row blocks (uneven block sizes)', async () => {
+    const blocked = await createOnnxLinalg({ intraOpNumThreads: 1, symmetricBlocks: 3 });
+    const n = 515, d = 6;
+    const a = random(n * d, 4);
+    const got = await blocked.cosine(a, n, d);
+    const want = naiveCosine(a, n, a, n, d);
+    let worst = 0;
+    got.forEach((v, i) => { worst = Math.max(worst, Math.abs(v - (want[i] as number))); });
+    expect(worst).toBeLessThan(1e-5);
+    await blocked.dispose();
+  });
+
   it('computes the cross cosine matrix', async () => {
     const na = 5, nb = 11, d = 7;
     const a = random(na * d, 2), b = random(nb * d, 3);
