@@ -5,3 +5,4 @@ export { parsePopeStrict, parsePopeLenient, parseMmeAnswer } from './parsers/yes
 export { extractOptionLetter } from './parsers/option-letter.ts';
 export { parseFirstBox, iou } from './parsers/box.ts';
 export { MME_PERCEPTION, MME_COGNITION } from './metrics/mme.ts';
+export * from './score-input.ts';

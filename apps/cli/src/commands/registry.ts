@@ -6,9 +6,10 @@ import { coordinatorCommand } from './coordinator.ts';
 import { workerCommand } from './worker.ts';
 import { sweepCommand } from './sweep.ts';
 import { benchCommand } from './bench.ts';
+import { scoreCommand } from './score.ts';
 
 /**
  * Every `prunebench` sub-command, one factory per file in this folder. Adding a command touches this list and its
  * own file only.
  */
-export const commands: ReadonlyArray<() => Command> = [pruneCommand, evalCommand, calibrateCommand, coordinatorCommand, workerCommand, sweepCommand, benchCommand];
+export const commands: ReadonlyArray<() => Command> = [pruneCommand, evalCommand, calibrateCommand, coordinatorCommand, workerCommand, sweepCommand, benchCommand, scoreCommand];
