@@ -26,7 +26,7 @@ export function readBenchmarkSample(folder: string, index: number, expectedId?: 
   if (!folder) return { ok: false, reason: 'the benchmark registry has no folder for this benchmark' };
   let text: string;
   try {
-    text = readFileSync(join(folder, 'samples.jsonl'), 'utf8');
+    text = readFileSync(/*turbopackIgnore: true*/ join(folder, 'samples.jsonl'), 'utf8');
   } catch (error) {
     return { ok: false, reason: `cannot read ${join(folder, 'samples.jsonl')}: ${error instanceof Error ? error.message : String(error)}` };
   }

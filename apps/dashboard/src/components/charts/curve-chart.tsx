@@ -62,6 +62,7 @@ export function CurveChart({ series, xName, yName, xFormat, yFormat, label, heig
   height?: number;
 }) {
   const option = useMemo<EChartsCoreOption>(() => {
+    const reference = series.find((s) => s.reference);
     const lines = series.map((s) => ({
       name: s.name,
       type: 'line',
@@ -108,14 +109,21 @@ export function CurveChart({ series, xName, yName, xFormat, yFormat, label, heig
         trigger: 'axis',
         axisPointer: { type: 'line' },
         formatter: (raw: TooltipParam | TooltipParam[]) => {
-          const params = (Array.isArray(raw) ? raw : [raw]).filter((p) => p.seriesType === 'line');
+          const params = (Array.isArray(raw) ? raw : [raw]).filter((p) => p.seriesType === 'line' && p.seriesName !== reference?.name);
+          const first = params[0]?.data as { value: [number, number]; label: string } | undefined;
+          // On the keep axis every method shares the budget, so it goes in the header; on cost axes x differs per method.
+          const header = xFormat === 'percent' && first ? `<div style="font-weight:600;margin-bottom:4px">${first.label}</div>` : '';
+          const referenceLine = reference?.points[0]
+            ? `<div style="color:#6b7280">${reference.name}: ${formatValue(reference.points[0].y, yFormat)}</div>`
+            : '';
           const rows = params.map((p) => {
             const d = p.data as { value: [number, number]; low: number; high: number; n: number; label: string };
+            const x = xFormat === 'percent' ? '' : ` · ${d.label} · ${formatValue(d.value[0], xFormat)}`;
             return `<div><span style="display:inline-block;width:9px;height:9px;border-radius:2px;background:${p.color};margin-right:6px"></span>` +
               `${p.seriesName}: <b>${formatValue(d.value[1], yFormat)}</b> <span style="color:#6b7280">[${formatValue(d.low, yFormat)}, ` +
-              `${formatValue(d.high, yFormat)}] · ${d.label} · ${xName} ${formatValue(d.value[0], xFormat)} · n=${d.n}</span></div>`;
+              `${formatValue(d.high, yFormat)}]${x} · n=${d.n}</span></div>`;
           });
-          return rows.join('');
+          return header + rows.join('') + referenceLine;
         },
       },
       xAxis: {

@@ -21,7 +21,7 @@ type GlobalWithCache = typeof globalThis & { [CACHE_KEY]?: CachedDatabase };
 function repositoryRoot(start: string): string {
   let directory = resolve(start);
   for (;;) {
-    if (existsSync(join(directory, 'turbo.json'))) return directory;
+    if (existsSync(/*turbopackIgnore: true*/ join(directory, 'turbo.json'))) return directory;
     const parent = dirname(directory);
     if (parent === directory) return resolve(start);
     directory = parent;
@@ -40,8 +40,8 @@ export function getDatabase(): DatabaseStatus {
   const path = databasePath();
   const holder = globalThis as GlobalWithCache;
   const cached = holder[CACHE_KEY];
-  if (!existsSync(path)) return { ok: false, path, reason: 'no database file yet' };
-  const inode = statSync(path).ino;
+  if (!existsSync(/*turbopackIgnore: true*/ path)) return { ok: false, path, reason: 'no database file yet' };
+  const inode = statSync(/*turbopackIgnore: true*/ path).ino;
   if (cached && cached.path === path && cached.inode === inode) return { ok: true, path, database: cached.opened };
   try {
     const opened = openDatabase(path, { readonly: true });

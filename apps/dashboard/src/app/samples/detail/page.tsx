@@ -70,7 +70,7 @@ export default async function SampleDetailPage({ searchParams }: { searchParams:
             </div>
           </div>
           {detail.methods.map(({ result, grid }) => (
-            <div className="mask-card" key={`${result.sweepId}/${result.method}/${result.policy}`} data-method={result.method} data-kept={result.keptCount}>
+            <div className="mask-card" key={`${result.sweepId}/${result.method}/${result.policy}`} data-method={result.method} data-kept={result.keptCount} data-kept-in-view={grid?.keptInView}>
               {grid ? (
                 <MaskCanvas
                   imageUrl={imageUrl}
