@@ -50,7 +50,7 @@ export interface LoadedModel {
   close(): Promise<void>;
 }
 
-export interface OpenModelOptions extends SessionOptions {}
+export type OpenModelOptions = SessionOptions;
 
 export async function readManifest(dir: string): Promise<ModelManifest> {
   const file = join(dir, 'model.json');

@@ -1,0 +1,45 @@
+import { mkdtempSync, cpSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import sharp from 'sharp';
+
+export const REPO = resolve(import.meta.dirname, '../../..');
+export const FIXTURES = {
+  llava15: join(REPO, 'fixtures/models/tiny-random-llava15'),
+  next: join(REPO, 'fixtures/models/tiny-llava-next'),
+  internvl: join(REPO, 'fixtures/models/tiny-internvl'),
+};
+
+export function tempDir(prefix: string): string {
+  return mkdtempSync(join(tmpdir(), `prunebench-worker-${prefix}-`));
+}
+
+/** A copy of a model folder (for tests that write into it, e.g. calibrate). */
+export function copyModel(dir: string): string {
+  const target = join(tempDir('model'), 'model');
+  cpSync(dir, target, { recursive: true });
+  return target;
+}
+
+/** A deterministic test image: a gradient with a few coloured blocks. */
+export async function writeImage(file: string, width: number, height: number, seed = 1): Promise<string> {
+  const data = Buffer.alloc(width * height * 3);
+  let state = seed;
+  const rand = (): number => {
+    state = (state * 1103515245 + 12345) & 0x7fffffff;
+    return state / 0x7fffffff;
+  };
+  const blocks = Array.from({ length: 4 }, () => ({ x: rand() * width, y: rand() * height, s: 4 + rand() * width * 0.3, c: [rand() * 255, rand() * 255, rand() * 255] }));
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const i = (y * width + x) * 3;
+      let rgb = [(x / width) * 200, (y / height) * 200, 90];
+      for (const b of blocks) if (Math.abs(x - b.x) < b.s && Math.abs(y - b.y) < b.s) rgb = b.c;
+      data[i] = rgb[0] ?? 0;
+      data[i + 1] = rgb[1] ?? 0;
+      data[i + 2] = rgb[2] ?? 0;
+    }
+  }
+  await sharp(data, { raw: { width, height, channels: 3 } }).png().toFile(file);
+  return file;
+}
