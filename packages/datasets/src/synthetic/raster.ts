@@ -31,28 +31,43 @@ export function renderScene(scene: Scene, rng: Rng): RgbImage {
   return { width, height, data };
 }
 
-/** Texture value in [0, 1] at each pixel, mixing the background's base (0) and alt (1) tones. */
-function textureField(bg: Background, width: number, height: number, rng: Rng): (x: number, y: number) => number {
+/**
+ * Texture value in [0, 1] per pixel (row-major), mixing the background's base (0) and alt (1) tones. One plain loop
+ * per kind: a per-pixel callback that differs between scenes would make the hot loop megamorphic (several x slower).
+ */
+function textureMap(bg: Background, width: number, height: number, rng: Rng): Float32Array {
+  const t = new Float32Array(width * height);
   const rad = (bg.angle * Math.PI) / 180;
   const cos = Math.cos(rad);
   const sin = Math.sin(rad);
   switch (bg.kind) {
     case 'noise':
-      return () => 0.5;
+      t.fill(0.5);
+      break;
     case 'stripes': {
       const half = bg.period / 2;
       const offset = rng.float(0, bg.period);
-      return (x, y) => (Math.floor((x * cos + y * sin + offset) / half) % 2 === 0 ? 0 : 1);
+      for (let y = 0, p = 0; y < height; y++) {
+        for (let x = 0; x < width; x++, p++) t[p] = Math.floor((x * cos + y * sin + offset) / half) % 2 === 0 ? 0 : 1;
+      }
+      break;
     }
     case 'checker': {
       const ox = rng.int(0, bg.period - 1);
       const oy = rng.int(0, bg.period - 1);
-      return (x, y) => ((Math.floor((x + ox) / bg.period) + Math.floor((y + oy) / bg.period)) % 2 === 0 ? 0 : 1);
+      for (let y = 0, p = 0; y < height; y++) {
+        const row = Math.floor((y + oy) / bg.period);
+        for (let x = 0; x < width; x++, p++) t[p] = (Math.floor((x + ox) / bg.period) + row) % 2 === 0 ? 0 : 1;
+      }
+      break;
     }
     case 'gradient': {
       const span = Math.abs(width * cos) + Math.abs(height * sin);
       const start = Math.min(0, width * cos) + Math.min(0, height * sin);
-      return (x, y) => (x * cos + y * sin - start) / span;
+      for (let y = 0, p = 0; y < height; y++) {
+        for (let x = 0; x < width; x++, p++) t[p] = (x * cos + y * sin - start) / span;
+      }
+      break;
     }
     case 'blotches': {
       // Bilinear value noise on a coarse grid: soft low-frequency patches.
@@ -60,36 +75,39 @@ function textureField(bg: Background, width: number, height: number, rng: Rng): 
       const cols = Math.ceil(width / cell) + 2;
       const rows = Math.ceil(height / cell) + 2;
       const grid = Float64Array.from({ length: cols * rows }, () => rng.next());
-      return (x, y) => {
-        const gx = x / cell;
+      for (let y = 0, p = 0; y < height; y++) {
         const gy = y / cell;
-        const ix = Math.floor(gx);
         const iy = Math.floor(gy);
-        const fx = gx - ix;
         const fy = gy - iy;
-        const at = (cx: number, cy: number): number => grid[cy * cols + cx]!;
-        const top = at(ix, iy) * (1 - fx) + at(ix + 1, iy) * fx;
-        const bottom = at(ix, iy + 1) * (1 - fx) + at(ix + 1, iy + 1) * fx;
-        return top * (1 - fy) + bottom * fy;
-      };
+        for (let x = 0; x < width; x++, p++) {
+          const gx = x / cell;
+          const ix = Math.floor(gx);
+          const fx = gx - ix;
+          const top = grid[iy * cols + ix]! * (1 - fx) + grid[iy * cols + ix + 1]! * fx;
+          const bottom = grid[(iy + 1) * cols + ix]! * (1 - fx) + grid[(iy + 1) * cols + ix + 1]! * fx;
+          t[p] = top * (1 - fy) + bottom * fy;
+        }
+      }
+      break;
     }
   }
+  return t;
 }
 
 function paintBackground(data: Uint8Array, width: number, height: number, bg: Background, rng: Rng): void {
-  const field = textureField(bg, width, height, rng);
+  const field = textureMap(bg, width, height, rng);
   const [br, bgc, bb] = bg.base;
-  const [ar, ag, ab] = bg.alt;
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      const t = field(x, y);
-      // Luminance-only noise keeps background pixels grey-ish (low saturation), far from the palette.
-      const n = (rng.next() * 2 - 1) * bg.noise;
-      const i = (y * width + x) * 3;
-      data[i] = clamp(br + (ar - br) * t + n);
-      data[i + 1] = clamp(bgc + (ag - bgc) * t + n);
-      data[i + 2] = clamp(bb + (ab - bb) * t + n);
-    }
+  const dr = bg.alt[0] - br;
+  const dg = bg.alt[1] - bgc;
+  const db = bg.alt[2] - bb;
+  for (let p = 0; p < width * height; p++) {
+    const t = field[p]!;
+    // Luminance-only noise keeps background pixels grey-ish (low saturation), far from the palette.
+    const n = (rng.next() * 2 - 1) * bg.noise;
+    const i = p * 3;
+    data[i] = clamp(br + dr * t + n);
+    data[i + 1] = clamp(bgc + dg * t + n);
+    data[i + 2] = clamp(bb + db * t + n);
   }
 }
 
