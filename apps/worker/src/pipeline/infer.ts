@@ -43,6 +43,8 @@ export interface InferenceResult {
   flops: number;
   /** FLOPs of the same prompt with every visual token (for speedup ratios). */
   fullFlops: number;
+  /** Prompt sequence length (text + visual tokens) seen by the decoder head and by the tail. */
+  sequence: { full: number; head: number; tail: number };
   timings: InferenceTimings;
   policy: PositionPolicy;
   preprocess: string;
@@ -188,6 +190,7 @@ export async function inferSample(model: LoadedModel, imagePath: string, questio
     keptIndices: Array.from(kept),
     flops: prefillFlops(manifest.llm, headTokens, hidden.dims[1] ?? 0),
     fullFlops: prefillFlops(manifest.llm, fullLength, fullLength),
+    sequence: { full: fullLength, head: headTokens, tail: hidden.dims[1] ?? 0 },
     timings: {
       preprocessMs: t1 - t0,
       visionMs: t2 - t1,
