@@ -86,8 +86,20 @@ export async function generateSyntheticBenchmark(options: GenerateSyntheticOptio
   );
   await assertReplaceable(dir);
   await rm(dir, { recursive: true, force: true });
-  await rename(tmp, dir);
+  try {
+    await rename(tmp, dir);
+  } catch (error) {
+    // Another process (a parallel test, the demo) finished the same benchmark first: keep theirs if it matches.
+    const theirs = await readHeaderIfAny(dir);
+    await rm(tmp, { recursive: true, force: true });
+    if (theirs && matches(theirs, spec)) return { dir, header: theirs, spec, reused: true };
+    throw new Error(`${dir}: cannot move the generated benchmark into place (${(error as Error).message})`);
+  }
   return { dir, header, spec, reused: false };
+}
+
+function matches(header: BenchmarkHeader, spec: SyntheticSpec): boolean {
+  return header.name === spec.name && header.source === describeSpec(spec);
 }
 
 /**
@@ -101,8 +113,7 @@ export async function ensureSyntheticBenchmark(options: GenerateSyntheticOptions
   const existing = await readHeaderIfAny(dir);
   if (
     existing &&
-    existing.name === spec.name &&
-    existing.source === describeSpec(spec) &&
+    matches(existing, spec) &&
     existsSync(join(dir, SAMPLES_FILE)) &&
     existsSync(join(dir, imagePathFor(spec.scenes - 1)))
   ) {
