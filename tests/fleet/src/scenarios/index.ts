@@ -1,0 +1,5 @@
+import type { Scenario } from '../scenario.ts';
+import { chaosSimulated } from './chaos-simulated.ts';
+
+/** Run order: harness and chaos first (they matter most), then bad input, then partitions. */
+export const scenarios: readonly Scenario[] = [chaosSimulated];
