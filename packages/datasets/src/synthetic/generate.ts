@@ -93,7 +93,9 @@ export async function generateSyntheticBenchmark(options: GenerateSyntheticOptio
     const theirs = await readHeaderIfAny(dir);
     await rm(tmp, { recursive: true, force: true });
     if (theirs && matches(theirs, spec)) return { dir, header: theirs, spec, reused: true };
-    throw new Error(`${dir}: cannot move the generated benchmark into place (${(error as Error).message})`);
+    throw new Error(`${dir}: cannot move the generated benchmark into place (${(error as Error).message})`, {
+      cause: error,
+    });
   }
   return { dir, header, spec, reused: false };
 }
