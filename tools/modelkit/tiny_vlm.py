@@ -75,7 +75,7 @@ class VitBlock(nn.Module):
         b, n, w = x.shape
         hd = w // self.heads
         q, k, v = self.qkv(self.ln1(x)).reshape(b, n, 3, self.heads, hd).permute(2, 0, 3, 1, 4)
-        scores = (q @ k.transpose(-1, -2)) / math.sqrt(hd)
+        scores = (q * (1.0 / math.sqrt(hd))) @ k.transpose(-1, -2)  # scale q, not the TxT scores (cheaper)
         if attn_bias is not None:
             scores = scores + attn_bias
         probs = scores.softmax(-1)
@@ -216,7 +216,7 @@ class DecoderLayer(nn.Module):
             v = torch.cat([past_value, v], dim=2)
         groups = cfg.num_heads // cfg.num_kv_heads
         kk, vv = (repeat_kv(k, groups), repeat_kv(v, groups)) if groups > 1 else (k, v)
-        scores = (q @ kk.transpose(-1, -2)) / math.sqrt(hd) + bias
+        scores = (q * (1.0 / math.sqrt(hd))) @ kk.transpose(-1, -2) + bias
         probs = scores.softmax(-1)
         attn = (probs @ vv).transpose(1, 2).reshape(b, t, cfg.num_heads * hd)
         x = x + self.o_proj(attn)
@@ -247,6 +247,9 @@ class TinyVlm(nn.Module):
         self.norm = RmsNorm(cfg.hidden_size, cfg.rms_eps)
         self.lm_head = nn.Linear(cfg.hidden_size, cfg.vocab_size, bias=False)
         self.logit_scale = nn.Parameter(torch.tensor(math.log(1 / 0.07)))
+        # training-only auxiliary head (not exported): each patch regresses the box of the object it lies in, which
+        # puts box geometry into the patch features the decoder reads for localization answers
+        self.box_head = nn.Linear(cfg.vision_width, 4)
         small_init_(self)
 
     def run_layers(self, x, position_ids, bias, first: int, last: int):

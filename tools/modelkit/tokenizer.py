@@ -7,12 +7,13 @@ Single letters and digits (bare and `##`) are in the vocabulary so any ASCII wor
 The Python encoder here mirrors the JS one; tools/modelkit/check_tokenizer.mjs verifies they agree.
 """
 import json
+import re
 import string
 
 SPECIALS = ["<pad>", "<s>", "</s>", "<unk>", "<image>"]
 PAD, BOS, EOS, UNK, IMAGE = range(5)
 PUNCT = list(".,?!:;[]()'\"-/")
-COORD_STEP = 10  # box coordinates are quantised to multiples of 10 on the 0-1000 scale
+COORD_STEP = 5  # box coordinates are quantised to multiples of 5 on the 0-1000 scale (about 1 px at 192 px)
 
 
 def quantise_coord(v: float) -> int:
@@ -49,13 +50,8 @@ def build_vocab(words) -> list[str]:
 
 
 def split_words(text: str) -> list[str]:
-    """Words as the JS side will see them: lower-case, whitespace-split, punctuation stripped from both ends."""
-    out = []
-    for raw in text.lower().split():
-        w = raw.strip("".join(PUNCT))
-        if w and not w.isdigit():
-            out.append(w)
-    return out
+    """Alphabetic words of a text (lower-case); numbers and punctuation are covered by the fixed vocabulary."""
+    return re.findall(r"[a-z]+", text.lower())
 
 
 class WordTokenizer:

@@ -1,0 +1,106 @@
+"""Vision-side objectives that make the tower's signals behave like a CLIP tower's (see MODEL_CARD.md).
+
+- patch alignment: each patch's CLIP-space embedding classifies which object description (or "background") it
+  lies in, against text-encoder embeddings of all descriptions (CLIP relevance of patches to object words);
+- question relevance: the question's text embedding, as a softmax over the image's patches, puts its mass on the
+  patches of the objects the question names (what GridPrune / CDPruner read);
+- presence: the CLS embedding, sigmoid-scored against every description, tells which objects are in the scene
+  (a SigLIP-style image-text objective; forces CLS to gather object evidence);
+- CLS attention mass: a light term pulling the last block's CLS attention onto object patches.
+"""
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from data import Scene
+from tokenizer import split_words
+
+
+def singular(word: str) -> str:
+    for suffix in ("es", "s"):
+        if word.endswith(suffix) and len(word) > len(suffix) + 2:
+            return word[: -len(suffix)]
+    return word
+
+
+def relevant_patch_mask(scene: Scene, question: str, vocab: dict[str, set[str]], obj_masks: list[np.ndarray],
+                        targets: list[int] | None = None) -> np.ndarray | None:
+    """Patches of the objects a question is about: the generator's `meta.targets` when given, else the objects its
+    colour, shape and size words select; None when it is about nothing present (e.g. a 'no' existence question)."""
+    if targets is not None:
+        picked = [obj_masks[t] for t in targets if 0 <= t < len(obj_masks)]
+        mask = np.any(picked, axis=0) if picked else None
+        return mask if mask is not None and mask.any() else None
+    words = set(split_words(question))
+    words |= {singular(w) for w in words}
+    named = {kind: words & vocab[kind] for kind in ("colour", "shape", "size")}
+    if not named["colour"] and not named["shape"]:
+        return None
+    mask = None
+    for o, obj_mask in zip(scene.objects, obj_masks):
+        attrs = {"colour": o.colour, "shape": o.shape, "size": o.size}
+        if all(not named[k] or attrs[k] in named[k] for k in attrs):
+            mask = obj_mask.copy() if mask is None else mask | obj_mask
+    return mask if mask is not None and mask.any() else None
+
+
+def object_masks(scene: Scene, grid: int, patch: int) -> list[np.ndarray]:
+    centres = np.arange(grid) * patch + patch / 2.0
+    cx, cy = np.meshgrid(centres, centres)
+    out = []
+    for o in scene.objects:
+        x1, y1, x2, y2 = o.box_px
+        out.append(((cx >= x1) & (cx <= x2) & (cy >= y1) & (cy <= y2)).reshape(-1))
+    return out
+
+
+def patch_alignment_loss(clip_patch, desc_emb, labels, scale, background: int, background_weight: float = 0.3):
+    logits = scale * F.normalize(clip_patch, dim=-1) @ F.normalize(desc_emb, dim=-1).T
+    weights = torch.ones(desc_emb.shape[0])
+    weights[background] = background_weight
+    return F.cross_entropy(logits.reshape(-1, logits.shape[-1]), labels.reshape(-1), weight=weights)
+
+
+def presence_loss(clip_cls, desc_emb, present, scale, bias):
+    logits = scale * F.normalize(clip_cls, dim=-1) @ F.normalize(desc_emb, dim=-1).T + bias
+    return F.binary_cross_entropy_with_logits(logits, present)
+
+
+def question_relevance_loss(clip_patch_rows, q_emb, masks, scale):
+    """clip_patch_rows [Q,N,Dc] (the image of each question), q_emb [Q,Dc], masks bool [Q,N]."""
+    logits = scale * torch.einsum("qnd,qd->qn", F.normalize(clip_patch_rows, dim=-1), F.normalize(q_emb, dim=-1))
+    logp = logits.log_softmax(-1)
+    return -(logp.masked_fill(~masks, -1e9).logsumexp(-1)).mean()
+
+
+def cls_attention_loss(cls_att, object_mask):
+    mass = (cls_att * object_mask).sum(-1)
+    has = object_mask.any(-1)
+    return -(mass[has] + 1e-6).log().mean() if has.any() else cls_att.sum() * 0
+
+
+def lm_loss(logits, targets, coord_ids: torch.Tensor, sigma_steps: float = 1.0):
+    """Next-token cross-entropy; box-coordinate targets get a Gaussian soft target over the neighbouring
+    coordinate tokens, so near misses cost less than far ones (the tokens are otherwise unordered classes)."""
+    logits = logits.reshape(-1, logits.shape[-1])
+    targets = targets.reshape(-1)
+    valid = targets != -100
+    logits, targets = logits[valid], targets[valid]
+    logp = logits.log_softmax(-1)
+    lookup = torch.full((logits.shape[-1],), -1, dtype=torch.long)
+    lookup[coord_ids] = torch.arange(len(coord_ids))
+    rank = lookup[targets]
+    is_coord = rank >= 0
+    loss = -logp.gather(1, targets[:, None])[:, 0]
+    if is_coord.any():
+        steps = torch.arange(len(coord_ids), dtype=torch.float32)
+        soft = (-(steps[None] - rank[is_coord, None].float()) ** 2 / (2 * sigma_steps ** 2)).softmax(-1)
+        loss[is_coord] = -(soft * logp[is_coord][:, coord_ids]).sum(-1)
+    return loss.mean()
+
+
+def patch_box_loss(box_pred, box_target, on_object):
+    """L1 between each object patch's predicted box (sigmoid, 0-1) and its object's box."""
+    if not on_object.any():
+        return box_pred.sum() * 0
+    return (box_pred.sigmoid()[on_object] - box_target[on_object]).abs().mean()
