@@ -3,7 +3,8 @@
 
 stdin, one JSON object per line:
   {"load": "<dir>"}                                 read meta.json and the float32 .bin arrays written by run.ts
-  {"run": "<method>", "keep": k, "reps": r}         time r runs (after one warm-up), reply times and kept indices
+  {"run": "<method>", "keep": k, "reps": r, "warmup": true}   time r runs (after a warm-up unless "warmup" is
+                                                    false), reply times and kept indices
 stdout: one JSON object per line in reply. Run with /usr/bin/python3 (Debian's torch); 2 threads like the TS side.
 """
 import json
@@ -287,7 +288,8 @@ def main():
             fn = METHODS[cmd["run"]]
             budget = cmd["keep"] - len(data.always)
             with torch.no_grad():
-                fn(data, budget)
+                if cmd.get("warmup", True):
+                    fn(data, budget)
                 times = []
                 for _ in range(cmd["reps"]):
                     t0 = time.perf_counter()

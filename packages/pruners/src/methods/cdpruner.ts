@@ -26,13 +26,13 @@ function signalsFor(p: { relevance: 'clip' | 'llm-embed' }): SignalName[] {
 
 /**
  * Fast greedy MAP inference for the DPP with kernel L_ij = q_i S_ij q_j (Chen et al., NeurIPS 2018): the
- * Cholesky factor grows one row per pick; stops early when no positive marginal gain is left.
+ * Cholesky factor grows one column per pick; stops early when no positive marginal gain is left. The factor is
+ * stored item-major (row i = c_i), so each update is a contiguous dot product.
  */
 function greedyMap(s: Float32Array, q: Float64Array, m: number, budget: number): number[] {
   const selected: number[] = [];
   const gain = Float64Array.from({ length: m }, (_, i) => (q[i] as number) ** 2 * (s[i * m + i] as number));
-  const c = new Float32Array(budget * m);
-  const e = new Float64Array(m);
+  const c = new Float32Array(m * budget);
   for (let t = 0; t < budget; t++) {
     let j = -1;
     for (let i = 0; i < m; i++) if (j === -1 || (gain[i] as number) > (gain[j] as number)) j = i;
@@ -40,17 +40,20 @@ function greedyMap(s: Float32Array, q: Float64Array, m: number, budget: number):
     selected.push(j);
     const dj = Math.sqrt(gain[j] as number);
     const qj = q[j] as number;
-    for (let i = 0; i < m; i++) e[i] = qj * (s[j * m + i] as number) * (q[i] as number);
-    for (let u = 0; u < t; u++) {
-      const row = u * m;
-      const cj = c[row + j] as number;
-      if (cj === 0) continue;
-      for (let i = 0; i < m; i++) e[i] = (e[i] as number) - cj * (c[row + i] as number);
-    }
-    const row = t * m;
+    const cjBase = j * budget;
     for (let i = 0; i < m; i++) {
-      const ei = (e[i] as number) / dj;
-      c[row + i] = ei;
+      const ciBase = i * budget;
+      let d0 = 0, d1 = 0, d2 = 0, d3 = 0;
+      let u = 0;
+      for (; u + 3 < t; u += 4) {
+        d0 += (c[ciBase + u] as number) * (c[cjBase + u] as number);
+        d1 += (c[ciBase + u + 1] as number) * (c[cjBase + u + 1] as number);
+        d2 += (c[ciBase + u + 2] as number) * (c[cjBase + u + 2] as number);
+        d3 += (c[ciBase + u + 3] as number) * (c[cjBase + u + 3] as number);
+      }
+      for (; u < t; u++) d0 += (c[ciBase + u] as number) * (c[cjBase + u] as number);
+      const ei = (qj * (s[j * m + i] as number) * (q[i] as number) - (d0 + d1 + d2 + d3)) / dj;
+      c[ciBase + t] = ei;
       gain[i] = (gain[i] as number) - ei * ei;
     }
     gain[j] = -Infinity;

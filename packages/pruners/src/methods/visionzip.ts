@@ -20,6 +20,26 @@ const params = z.strictObject({
   dominantRatio: z.number().min(0).max(1).default(54 / 64),
 });
 
+/** Adds every other token to its most similar target, then divides each target by its group size (a mean). */
+function mergeIntoTargets(
+  tokens: Float32Array, d: number, others: Int32Array, similarity: Float32Array, features: Float32Array, targets: number,
+): void {
+  const counts = new Float64Array(targets).fill(1);
+  for (let o = 0; o < others.length; o++) {
+    const row = o * targets;
+    let best = 0;
+    for (let t = 1; t < targets; t++) if ((similarity[row + t] as number) > (similarity[row + best] as number)) best = t;
+    counts[best] = (counts[best] as number) + 1;
+    const src = (others[o] as number) * d;
+    const dst = best * d;
+    for (let k = 0; k < d; k++) features[dst + k] = (features[dst + k] as number) + (tokens[src + k] as number);
+  }
+  for (let t = 0; t < targets; t++) {
+    const inv = 1 / (counts[t] as number);
+    for (let k = t * d, end = k + d; k < end; k++) features[k] = (features[k] as number) * inv;
+  }
+}
+
 export const visionzip = defineMethod({
   id: 'visionzip',
   stage: 'vision',
@@ -51,23 +71,11 @@ export const visionzip = defineMethod({
     }
     const others = remaining.filter((_, r) => !isTarget[r]);
     const features = gatherRows(ctx.tokens, d, targets);
-    const counts = new Float32Array(contextualCount).fill(1);
     if (others.length > 0) {
       const similarity: Float32Array = yield {
         op: 'cosineCross', a: gatherRows(ctx.tokens, d, others), na: others.length, b: features, nb: contextualCount, d,
       };
-      others.forEach((i, o) => {
-        let best = 0;
-        for (let t = 1; t < contextualCount; t++) {
-          if ((similarity[o * contextualCount + t] as number) > (similarity[o * contextualCount + best] as number)) best = t;
-        }
-        counts[best] = (counts[best] as number) + 1;
-        for (let k = 0; k < d; k++) features[best * d + k] = (features[best * d + k] as number) + (ctx.tokens[i * d + k] as number);
-      });
-      for (let t = 0; t < contextualCount; t++) {
-        const inv = 1 / (counts[t] as number);
-        for (let k = 0; k < d; k++) features[t * d + k] = (features[t * d + k] as number) * inv;
-      }
+      mergeIntoTargets(ctx.tokens, d, others, similarity, features, contextualCount);
     }
     return {
       selected: Int32Array.from([...dominant, ...targets]),
