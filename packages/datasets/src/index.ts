@@ -1,2 +1,3 @@
 export * from './format.ts';
 export * from './synthetic/index.ts';
+export * from './importers/index.ts';
