@@ -1,4 +1,7 @@
 // The only file of the worker that imports onnxruntime: everything else sees host tensors (typed arrays + dims).
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { ProviderUnavailableError, WorkerInputError } from '../errors.ts';
 import { float16ToFloat32, float32ToFloat16 } from './float16.ts';
@@ -40,10 +43,20 @@ export function runtimeVersion(): string {
   return `onnxruntime-node ${ort.env.versions.node ?? ort.env.versions.common}`;
 }
 
-/** Whether this onnxruntime-node install can run the provider (CUDA needs the libraries its install script fetches). */
+/** Folder of onnxruntime-node's native binding, where its install script puts the CUDA provider libraries. */
+function bindingDir(): string {
+  const entry = createRequire(import.meta.url).resolve('onnxruntime-node');
+  return join(dirname(entry), '..', 'bin', 'napi-v6', process.platform, process.arch);
+}
+
+/**
+ * Whether this onnxruntime-node install can run the provider. The binding lists CUDA as supported even when the
+ * provider libraries were never downloaded (installs with the skip), so look for them too.
+ */
 export function providerInstalled(provider: Provider): boolean {
   if (provider === 'cpu') return true;
-  return ort.listSupportedBackends().some((backend) => backend.name === provider);
+  const listed = ort.listSupportedBackends().some((backend) => backend.name === provider);
+  return listed && existsSync(join(bindingDir(), 'libonnxruntime_providers_cuda.so'));
 }
 
 function sessionOptions(opts: SessionOptions): ort.InferenceSession.SessionOptions {
@@ -100,9 +113,9 @@ async function create(source: string | Uint8Array, label: string, opts: SessionO
   if (!providerInstalled(provider)) {
     throw new ProviderUnavailableError(
       provider,
-      `execution provider '${provider}' is not installed in this onnxruntime-node (backends: ` +
-        `${ort.listSupportedBackends().map((b) => b.name).join(', ')}); install onnxruntime-node without ` +
-        'ONNXRUNTIME_NODE_INSTALL=skip on a machine with CUDA 12 and cuDNN 9 (see apps/worker/README.md)',
+      `execution provider '${provider}' is not installed in this onnxruntime-node (no libonnxruntime_providers_cuda.so ` +
+        `in ${bindingDir()}); on a machine with CUDA 12 and cuDNN 9 run ` +
+        '`ONNXRUNTIME_NODE_INSTALL=cuda12 npm rebuild onnxruntime-node` (see apps/worker/README.md)',
     );
   }
   try {
