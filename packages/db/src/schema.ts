@@ -107,7 +107,9 @@ export const shards = sqliteTable(
   },
   (t) => [
     index('shards_state_next_attempt_idx').on(t.state, t.nextAttemptAt),
-    index('shards_job_idx').on(t.jobId),
+    index('shards_job_state_idx').on(t.jobId, t.state),
+    // Leasing walks one sweep's queued shards in id order.
+    index('shards_sweep_state_id_idx').on(t.sweepId, t.state, t.id),
     index('shards_state_deadline_idx').on(t.state, t.leaseDeadline),
   ],
 );
@@ -162,16 +164,17 @@ export const results = sqliteTable(
     createdAt: integer().notNull(),
   },
   (t) => [
-    uniqueIndex('results_setting_sample_unique').on(
+    // The unique key, ordered so that it also serves every dashboard filter on (sweep, model, benchmark, method,
+    // keep, policy) prefixes: one index less to maintain on the ingest path.
+    uniqueIndex('results_sweep_setting_sample_unique').on(
       t.sweepId,
       t.model,
       t.benchmark,
-      t.sampleId,
       t.method,
       t.keep,
       t.policy,
+      t.sampleId,
     ),
-    index('results_sweep_setting_idx').on(t.sweepId, t.model, t.benchmark, t.method, t.keep, t.policy),
     index('results_setting_idx').on(t.model, t.benchmark, t.method, t.keep, t.policy),
     index('results_job_sample_idx').on(t.jobId, t.sampleIndex),
   ],
