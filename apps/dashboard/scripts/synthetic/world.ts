@@ -115,7 +115,6 @@ export function outcomeOf(
   policy: string,
 ): Outcome {
   const scene = sceneOf(benchmark.name, index);
-  const truth = questionOf(benchmark, scene).answer;
   const keepRatio = keep === 0 ? 1 : keep / model.tokensBefore;
   const p = benchmark.fullAccuracy * (method ? retentionOf(method, keepRatio, benchmark.kind, policy) : 1);
   // Hard samples fail for every method; the rest adds method-specific noise, so methods disagree on some samples.

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { openDatabase, workers, type OpenedDatabase } from '@prunebench/db';
 import { seedFixture } from '../../scripts/synthetic/fixture.ts';
-import { APP_DIR, CHROMIUM, CHROMIUM_ARGS, ensureBuild, startServer, type RunningServer } from './harness.ts';
+import { APP_DIR, CHROMIUM, CHROMIUM_ARGS, ensureBuild, startServer, type RunningServer } from '../../scripts/next-server.ts';
 import { expectationsFor, type Expected } from './expectations.ts';
 
 /**

@@ -4,8 +4,8 @@ import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** One production build and one `next start` for the whole e2e suite. */
-export const APP_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+/** One production build and one `next start`, shared by the e2e suite and the page benchmark. */
+export const APP_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const CHROMIUM = process.env.PRUNEBENCH_CHROMIUM ?? '/usr/bin/chromium';
 export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-dev-shm-usage'];
 const NEXT_BIN = join(APP_DIR, 'node_modules', '.bin', 'next');
