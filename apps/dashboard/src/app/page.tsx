@@ -7,6 +7,7 @@ import { fixed, integer, percent } from '../lib/format.ts';
 import { pageContext } from '../lib/page-context.ts';
 import { href, type SearchParams } from '../lib/params.ts';
 import { leaderboardQuery, loadLeaderboard, resolveLeaderboardFilters } from '../lib/views/leaderboard-view.ts';
+import { scoresTable } from '../lib/views/leaderboard.ts';
 import type { LeaderCell } from '../lib/views/leaderboard.ts';
 
 /** Red at half of full-token performance or below, green at full or above. */
@@ -26,7 +27,8 @@ export default async function LeaderboardPage({ searchParams }: { searchParams: 
   const { db, catalog } = context;
   const filters = resolveLeaderboardFilters(catalog, await searchParams);
   if (!filters) return <Empty>No sweeps have been submitted yet.</Empty>;
-  const { board } = loadLeaderboard(db, catalog, filters);
+  const { board, aggregates } = loadLeaderboard(db, catalog, filters);
+  const scores = scoresTable(board, aggregates, filters.model);
   const query = leaderboardQuery(filters);
   const keeps = catalog.keepsByModel.get(filters.model) ?? [];
 
@@ -162,31 +164,48 @@ export default async function LeaderboardPage({ searchParams }: { searchParams: 
 
       <section className="panel">
         <div className="panel-head">
-          <h2>Full-token reference</h2>
+          <h2>Scores by benchmark (full-token reference first)</h2>
+          <ExportLinks view="leaderboard" query={query} table={1} />
         </div>
-        <table className="data" data-testid="reference">
-          <thead>
-            <tr>
-              <th>Benchmark</th>
-              <th className="num">Full-token score</th>
-              <th className="num">Samples</th>
-            </tr>
-          </thead>
-          <tbody>
-            {board.benchmarks.map((b) => {
-              const ref = board.reference.get(b);
-              return (
-                <tr key={b}>
-                  <td>
+        <div className="table-scroll">
+          <table className="data" data-testid="reference">
+            <thead>
+              <tr>
+                <th>Method</th>
+                <th>Policy</th>
+                <th className="num">Budget</th>
+                {board.benchmarks.map((b) => (
+                  <th key={b} className="num">
                     <Link href={href('/curves', { model: filters.model, benchmark: b, policy: filters.policy, sweep: filters.sweepId })}>{b}</Link>
-                  </td>
-                  <td className="num">{fixed(ref?.mean)}</td>
-                  <td className="num">{integer(ref?.n)}</td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
+                  </th>
+                ))}
+              </tr>
+            </thead>
+            <tbody>
+              {scores.rows.map((row, i) => {
+                const [, method, policy, keep, ...values] = row;
+                return (
+                  <tr key={i} className={keep === 0 ? 'reference' : undefined} data-method={String(method)}>
+                    <td>
+                      <span className="swatch" style={{ background: keep === 0 ? FULL_TOKEN_COLOR : methodColor(String(method)) }} />
+                      {method}
+                    </td>
+                    <td>{policy}</td>
+                    <td className="num">{keep === 0 ? 'all' : keep}</td>
+                    {values.map((v, j) => (
+                      <td key={j} className="num">
+                        {typeof v === 'number' ? fixed(v) : '—'}
+                      </td>
+                    ))}
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </div>
+        <p className="small muted">
+          Full-token samples per benchmark: {board.benchmarks.map((b) => `${b} ${integer(board.reference.get(b)?.n)}`).join(' · ')}
+        </p>
       </section>
     </>
   );

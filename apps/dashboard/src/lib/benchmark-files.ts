@@ -66,3 +66,15 @@ export function targetOf(sample: BenchmarkSample): string {
   if (sample.box !== undefined) return `[${sample.box.join(', ')}]`;
   return '—';
 }
+
+/** The base view's token grid from a model folder's model.json (`vision.grid`), for multi-view layouts. */
+export function readModelGrid(folder: string | null): number | null {
+  if (!folder) return null;
+  try {
+    const manifest: unknown = JSON.parse(readFileSync(/*turbopackIgnore: true*/ join(folder, 'model.json'), 'utf8'));
+    const grid = z.object({ vision: z.object({ grid: z.number().int().positive() }) }).safeParse(manifest);
+    return grid.success ? grid.data.vision.grid : null;
+  } catch {
+    return null;
+  }
+}

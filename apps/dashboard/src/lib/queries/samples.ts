@@ -1,5 +1,5 @@
 import { and, eq, inArray, sql, type SQL } from 'drizzle-orm';
-import { benchmarks, results, sweeps, type PrunebenchDb } from '@prunebench/db';
+import { benchmarks, models, results, sweeps, type PrunebenchDb } from '@prunebench/db';
 
 export interface SampleScope {
   model: string;
@@ -119,4 +119,8 @@ export function loadSampleIndex(db: PrunebenchDb, model: string, benchmark: stri
 
 export function loadBenchmarkFolder(db: PrunebenchDb, name: string): string | null {
   return db.select({ path: benchmarks.path }).from(benchmarks).where(eq(benchmarks.name, name)).get()?.path ?? null;
+}
+
+export function loadModelFolder(db: PrunebenchDb, name: string): string | null {
+  return db.select({ path: models.path }).from(models).where(eq(models.name, name)).get()?.path ?? null;
 }

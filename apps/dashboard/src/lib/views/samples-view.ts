@@ -1,10 +1,10 @@
 import type { PrunebenchDb } from '@prunebench/db';
-import { readBenchmarkSample, targetOf, type BenchmarkSample } from '../benchmark-files.ts';
+import { readBenchmarkSample, readModelGrid, targetOf, type BenchmarkSample } from '../benchmark-files.ts';
 import type { Table } from '../export/table.ts';
 import { maskGrid, type MaskGrid } from '../mask.ts';
 import { oneOf, pick, pickInt, queryOf, type SearchParams } from '../params.ts';
 import type { Catalog } from '../queries/catalog.ts';
-import { loadBenchmarkFolder, loadDisagreements, loadSampleIndex, loadSampleResults, type Disagreement, type SampleResult } from '../queries/samples.ts';
+import { loadBenchmarkFolder, loadModelFolder, loadDisagreements, loadSampleIndex, loadSampleResults, type Disagreement, type SampleResult } from '../queries/samples.ts';
 
 export interface SampleFilters {
   model: string;
@@ -73,7 +73,8 @@ export function loadSampleDetail(db: PrunebenchDb, catalog: Catalog, filters: Sa
   const sampleIndex = loadSampleIndex(db, filters.model, filters.benchmark, sampleId);
   const folder = loadBenchmarkFolder(db, filters.benchmark);
   const lookup = sampleIndex === null ? null : readBenchmarkSample(folder ?? '', sampleIndex, sampleId);
-  const modelGrid = catalog.modelMeta.get(filters.model)?.grid ?? null;
+  // The registry's meta may carry the grid; otherwise the model folder's manifest does.
+  const modelGrid = catalog.modelMeta.get(filters.model)?.grid ?? readModelGrid(loadModelFolder(db, filters.model));
   return {
     filters,
     sampleId,
