@@ -84,6 +84,22 @@ class VitBlock(nn.Module):
         return x, probs
 
 
+def sincos_2d(grid: int, width: int) -> torch.Tensor:
+    """[1, grid*grid, width] fixed sin-cos embedding of (row, col), half the channels each (MAE-style)."""
+    quarter = width // 4
+    omega = 1.0 / (100.0 ** (torch.arange(quarter, dtype=torch.float32) / quarter))
+    coords = torch.arange(grid, dtype=torch.float32)
+    rows, cols = torch.meshgrid(coords, coords, indexing="ij")
+    parts = []
+    for c in (rows.reshape(-1), cols.reshape(-1)):
+        ang = c[:, None] * omega[None]
+        parts += [ang.sin(), ang.cos()]
+    emb = torch.cat(parts, dim=1)
+    if emb.shape[1] < width:
+        emb = torch.cat([emb, torch.zeros(emb.shape[0], width - emb.shape[1])], dim=1)
+    return emb[None]
+
+
 class VisionTower(nn.Module):
     def __init__(self, cfg: TinyVlmConfig):
         super().__init__()
@@ -91,6 +107,9 @@ class VisionTower(nn.Module):
         self.patch = nn.Conv2d(3, cfg.vision_width, cfg.patch_size, cfg.patch_size)
         self.cls = nn.Parameter(torch.zeros(1, 1, cfg.vision_width))
         self.pos = nn.Parameter(torch.zeros(1, cfg.grid * cfg.grid + 1, cfg.vision_width))
+        # fixed 2-D sin-cos positions on top of the learned ones: patches know where they are from step 0, which
+        # localization answers and relation questions need (a zero-init learned table alone stayed flat for long)
+        self.register_buffer("sincos", sincos_2d(cfg.grid, cfg.vision_width), persistent=False)
         self.pre_ln = nn.LayerNorm(cfg.vision_width)
         self.blocks = nn.ModuleList(
             [VitBlock(cfg.vision_width, cfg.vision_heads, cfg.vision_mlp) for _ in range(cfg.vision_layers)])
@@ -101,7 +120,7 @@ class VisionTower(nn.Module):
         """Returns patch features (last block, no CLS), CLS->patch attention (last block, heads averaged),
         CLIP-space patch embeddings and the CLIP-space CLS embedding (both un-normalised)."""
         x = self.patch(pixel_values).flatten(2).transpose(1, 2)
-        x = torch.cat([self.cls.expand(x.shape[0], -1, -1), x], dim=1) + self.pos
+        x = torch.cat([self.cls.expand(x.shape[0], -1, -1), x + self.sincos], dim=1) + self.pos
         x = self.pre_ln(x)
         probs = None
         for block in self.blocks:

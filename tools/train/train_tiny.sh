@@ -12,6 +12,6 @@ $CLI --out "$DATA/synth-validation" --split validation --scenes 200 --seed 1 --q
 $CLI --out "$DATA/synth-test" --split test
 export OPENBLAS_NUM_THREADS=1
 /usr/bin/python3 tools/train/train_tiny.py --train "$DATA/synth-train" --val "$DATA/synth-validation" \
-  --test "$DATA/synth-test" --out "$OUT" --steps 1000 --batch 8 --min-keep 0.1 --seed 1 \
+  --test "$DATA/synth-test" --out "$OUT" --steps 900 --batch 8 --min-keep 0.1 --seed 1 \
   --eval-every 250 --eval-questions 100 --test-questions 400 --checkpoint "$DATA/tiny-synth.ckpt" \
   --report "$OUT/train_report.json" "$@"
