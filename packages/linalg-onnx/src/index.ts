@@ -28,8 +28,17 @@ function placeBlock(out: Float32Array, n: number, y: Float32Array, [r0, r1]: [nu
   const cols = c1 - c0;
   for (let a = 0; a < rows; a++) out.set(y.subarray(a * cols, a * cols + cols), (r0 + a) * n + c0);
   if (r0 === c0) return;
-  for (let a = 0; a < rows; a++) {
-    for (let b = 0; b < cols; b++) out[(c0 + b) * n + r0 + a] = y[a * cols + b] as number;
+  // Transposed copy in 64 x 64 tiles, so that both sides stay in cache.
+  const tile = 64;
+  for (let a0 = 0; a0 < rows; a0 += tile) {
+    for (let b0 = 0; b0 < cols; b0 += tile) {
+      const aEnd = Math.min(a0 + tile, rows);
+      const bEnd = Math.min(b0 + tile, cols);
+      for (let b = b0; b < bEnd; b++) {
+        const dst = (c0 + b) * n + r0;
+        for (let a = a0; a < aEnd; a++) out[dst + a] = y[a * cols + b] as number;
+      }
+    }
   }
 }
 

@@ -3,7 +3,7 @@
  * so that G-Prune's and D2Pruner's thresholds cut real edges), every signal any method needs, written both as
  * a PruneInput and as float32 .bin files plus meta.json for bench/torch_ref.py.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, readSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Layout, PruneInput } from '../src/index.ts';
 
@@ -87,9 +87,18 @@ export function writeInput(dir: string, input: PruneInput): void {
 
 export function readInput(dir: string): PruneInput {
   const meta = JSON.parse(readFileSync(join(dir, 'meta.json'), 'utf8')) as { n: number; d: number; views: Layout['views']; alwaysKeep: number[] };
+  // Read straight into the Float32Array: no transient copy inflating the peak-RSS baseline.
   const load = (name: string) => {
-    const bytes = readFileSync(join(dir, `${name}.bin`));
-    return new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+    const path = join(dir, `${name}.bin`);
+    const out = new Float32Array(statSync(path).size / 4);
+    const fd = openSync(path, 'r');
+    try {
+      const bytes = new Uint8Array(out.buffer);
+      for (let done = 0; done < bytes.length; ) done += readSync(fd, bytes, done, bytes.length - done, done);
+    } finally {
+      closeSync(fd);
+    }
+    return out;
   };
   return {
     tokens: load('tokens'), n: meta.n, d: meta.d, layout: { views: meta.views, alwaysKeep: meta.alwaysKeep },

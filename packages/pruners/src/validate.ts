@@ -26,12 +26,19 @@ function checkArray(field: string, values: unknown, expectedLength: number, leng
   return values;
 }
 
+/** Index of the first NaN or +-Infinity, or -1. A branch-free pass first: x * 0 is NaN exactly for those. */
 function firstNonFinite(values: Float32Array): number {
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i] as number;
-    if (v - v !== 0) return i; // NaN and +-Infinity give NaN
+  let a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+  const n4 = values.length - (values.length % 4);
+  for (let i = 0; i < n4; i += 4) {
+    a0 += (values[i] as number) * 0;
+    a1 += (values[i + 1] as number) * 0;
+    a2 += (values[i + 2] as number) * 0;
+    a3 += (values[i + 3] as number) * 0;
   }
-  return -1;
+  for (let i = n4; i < values.length; i++) a0 += (values[i] as number) * 0;
+  if (a0 + a1 + a2 + a3 === 0) return -1;
+  return values.findIndex((v) => !Number.isFinite(v));
 }
 
 function resolveLayout(input: PruneInput): { views: ResolvedView[]; alwaysKeep: Int32Array; candidates: Int32Array } {

@@ -58,6 +58,13 @@ describe('visionzip', () => {
     expect(result.info).toMatchObject({ dominant: 2, contextual: 2 });
   });
 
+  it('never writes into the input tokens (contiguous targets are merged into a copy)', () => {
+    const input = randomInput(16, 3, gridLayout(4, 4), 6);
+    const before = Float32Array.from(input.tokens);
+    prune('visionzip', input, { keep: 15, params: { dominantRatio: 0 } }); // targets 0..14: one consecutive run
+    expect(Array.from(input.tokens)).toEqual(Array.from(before));
+  });
+
   it('uses 54 of 64 dominant tokens by default', () => {
     const input = randomInput(144, 4, gridLayout(12, 12), 4);
     expect(prune('visionzip', input, { keep: 64 }).info).toMatchObject({ dominant: 54, contextual: 10 });

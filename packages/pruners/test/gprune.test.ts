@@ -43,6 +43,12 @@ describe('gprune', () => {
     expect(result.info.graphs).toBe(2);
   });
 
+  it('survives an all-zero token (a row with every edge removed stays a valid distribution)', () => {
+    const tokens = rowsOf([[0, 0], angle(0), angle(90), angle(180)]);
+    const result = prune('gprune', { tokens, n: 4, d: 2, layout: gridLayout(2, 2) }, { keep: 2 });
+    expect(Array.from(result.scores ?? []).every(Number.isFinite)).toBe(true);
+  });
+
   it('the shift edge variant removes edges at exactly s', () => {
     const tokens = rowsOf([angle(0), angle(60), angle(180)]); // cos(60 deg) = 0.5
     const input = { tokens, n: 3, d: 2, layout: gridLayout(1, 3) };

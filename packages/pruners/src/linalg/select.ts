@@ -11,9 +11,24 @@ export function orderByScore(scores: ArrayLike<number>, among: ArrayLike<number>
   return order;
 }
 
-/** The k indices of `among` with the highest scores (ties to the lower index), best first. */
+/**
+ * The k indices of `among` with the highest scores (ties to the lower index), best first. Only the candidates
+ * at or above the k-th best value (found with a native numeric sort) are sorted with the comparator.
+ */
 export function topK(scores: ArrayLike<number>, among: ArrayLike<number>, k: number): Int32Array {
-  return orderByScore(scores, among).subarray(0, Math.max(0, k));
+  const m = among.length;
+  if (k <= 0) return new Int32Array(0);
+  if (k >= m) return orderByScore(scores, among);
+  const values = new Float64Array(m);
+  for (let t = 0; t < m; t++) values[t] = -(scores[among[t] as number] as number);
+  values.sort();
+  const threshold = -(values[k - 1] as number);
+  const contenders: number[] = [];
+  for (let t = 0; t < m; t++) {
+    const i = among[t] as number;
+    if ((scores[i] as number) >= threshold) contenders.push(i);
+  }
+  return orderByScore(scores, contenders).subarray(0, k);
 }
 
 /** Index of the largest value among `among` (ties to the lower index), or -1 when `among` is empty. */
@@ -31,8 +46,15 @@ export function argmax(values: ArrayLike<number>, among: ArrayLike<number>): num
   return best;
 }
 
-/** Rows `indices` of a [? * d] matrix, packed. */
+/**
+ * Rows `indices` of a [? * d] matrix, packed. A run of consecutive ascending indices is returned as a view
+ * (no copy): callers treat the result as read-only.
+ */
 export function gatherRows(a: Float32Array, d: number, indices: ArrayLike<number>): Float32Array {
+  const first = indices[0] as number;
+  let consecutive = true;
+  for (let t = 1; t < indices.length && consecutive; t++) consecutive = indices[t] === first + t;
+  if (consecutive && indices.length > 0) return a.subarray(first * d, (first + indices.length) * d);
   const out = new Float32Array(indices.length * d);
   for (let t = 0; t < indices.length; t++) {
     const i = indices[t] as number;

@@ -24,41 +24,96 @@ function signalsFor(p: { relevance: 'clip' | 'llm-embed' }): SignalName[] {
   return p.relevance === 'clip' ? ['clipImageEmbeds', 'clipTextEmbed'] : ['textInputEmbeds'];
 }
 
+/** Max-heap of candidate items by gain upper bound (ties to the lower index). */
+class BoundHeap {
+  private readonly items: number[] = [];
+
+  constructor(private readonly bound: Float64Array) {}
+
+  private above(a: number, b: number): boolean {
+    const ga = this.bound[a] as number;
+    const gb = this.bound[b] as number;
+    return ga > gb || (ga === gb && a < b);
+  }
+
+  push(item: number): void {
+    const h = this.items;
+    h.push(item);
+    for (let k = h.length - 1; k > 0; ) {
+      const parent = (k - 1) >> 1;
+      if (!this.above(h[k] as number, h[parent] as number)) break;
+      [h[k], h[parent]] = [h[parent] as number, h[k] as number];
+      k = parent;
+    }
+  }
+
+  pop(): number | undefined {
+    const h = this.items;
+    const top = h[0];
+    const last = h.pop();
+    if (h.length > 0 && last !== undefined) {
+      h[0] = last;
+      for (let k = 0; ; ) {
+        const l = 2 * k + 1;
+        const r = l + 1;
+        let best = k;
+        if (l < h.length && this.above(h[l] as number, h[best] as number)) best = l;
+        if (r < h.length && this.above(h[r] as number, h[best] as number)) best = r;
+        if (best === k) break;
+        [h[k], h[best]] = [h[best] as number, h[k] as number];
+        k = best;
+      }
+    }
+    return top;
+  }
+}
+
 /**
- * Fast greedy MAP inference for the DPP with kernel L_ij = q_i S_ij q_j (Chen et al., NeurIPS 2018): the
- * Cholesky factor grows one column per pick; stops early when no positive marginal gain is left. The factor is
- * stored item-major (row i = c_i), so each update is a contiguous dot product.
+ * Greedy MAP inference for the DPP with kernel L_ij = q_i S_ij q_j: the fast greedy algorithm of Chen et al.
+ * (NeurIPS 2018, incremental Cholesky), evaluated lazily. An item's gain only shrinks as picks accumulate, so
+ * its last computed gain is an upper bound: items are brought up to date only when they reach the top of a
+ * max-heap of bounds. Same picks as the eager loop (up to exact ties), far fewer updates. The factor is stored
+ * item-major (row i = c_i), so each update is a contiguous dot product. Stops when no positive gain is left.
  */
 function greedyMap(s: Float32Array, q: Float64Array, m: number, budget: number): number[] {
-  const selected: number[] = [];
   const gain = Float64Array.from({ length: m }, (_, i) => (q[i] as number) ** 2 * (s[i * m + i] as number));
   const c = new Float32Array(m * budget);
-  for (let t = 0; t < budget; t++) {
-    let j = -1;
-    for (let i = 0; i < m; i++) if (j === -1 || (gain[i] as number) > (gain[j] as number)) j = i;
-    if ((gain[j] as number) <= MIN_GAIN) break;
-    selected.push(j);
-    const dj = Math.sqrt(gain[j] as number);
-    const qj = q[j] as number;
-    const cjBase = j * budget;
-    for (let i = 0; i < m; i++) {
-      const ciBase = i * budget;
-      let d0 = 0, d1 = 0, d2 = 0, d3 = 0;
-      let u = 0;
-      for (; u + 3 < t; u += 4) {
-        d0 += (c[ciBase + u] as number) * (c[cjBase + u] as number);
-        d1 += (c[ciBase + u + 1] as number) * (c[cjBase + u + 1] as number);
-        d2 += (c[ciBase + u + 2] as number) * (c[cjBase + u + 2] as number);
-        d3 += (c[ciBase + u + 3] as number) * (c[cjBase + u + 3] as number);
+  const upTo = new Int32Array(m);
+  const picks: number[] = [];
+  const pickNorm = new Float64Array(budget);
+  const heap = new BoundHeap(gain);
+  for (let i = 0; i < m; i++) heap.push(i);
+  while (picks.length < budget) {
+    const i = heap.pop();
+    if (i === undefined) break;
+    const t = picks.length;
+    if ((upTo[i] as number) < t) {
+      const ci = i * budget;
+      for (let u = upTo[i] as number; u < t; u++) {
+        const j = picks[u] as number;
+        const cj = j * budget;
+        let d0 = 0, d1 = 0, d2 = 0, d3 = 0;
+        let v = 0;
+        for (; v + 3 < u; v += 4) {
+          d0 += (c[ci + v] as number) * (c[cj + v] as number);
+          d1 += (c[ci + v + 1] as number) * (c[cj + v + 1] as number);
+          d2 += (c[ci + v + 2] as number) * (c[cj + v + 2] as number);
+          d3 += (c[ci + v + 3] as number) * (c[cj + v + 3] as number);
+        }
+        for (; v < u; v++) d0 += (c[ci + v] as number) * (c[cj + v] as number);
+        const e = ((q[j] as number) * (s[j * m + i] as number) * (q[i] as number) - (d0 + d1 + d2 + d3)) / (pickNorm[u] as number);
+        c[ci + u] = e;
+        gain[i] = (gain[i] as number) - e * e;
       }
-      for (; u < t; u++) d0 += (c[ciBase + u] as number) * (c[cjBase + u] as number);
-      const ei = (qj * (s[j * m + i] as number) * (q[i] as number) - (d0 + d1 + d2 + d3)) / dj;
-      c[ciBase + t] = ei;
-      gain[i] = (gain[i] as number) - ei * ei;
+      upTo[i] = t;
+      heap.push(i);
+      continue;
     }
-    gain[j] = -Infinity;
+    if ((gain[i] as number) <= MIN_GAIN) break;
+    pickNorm[t] = Math.sqrt(gain[i] as number);
+    picks.push(i);
   }
-  return selected;
+  return picks;
 }
 
 export const cdpruner = defineMethod({

@@ -29,44 +29,93 @@ const params = z.strictObject({
   graphs: z.enum(['per-view', 'single']).default('per-view'),
 });
 
-/** Turns a similarity matrix into the row-stochastic P in place; returns each row's degree. */
-function transitionInPlace(c: Float32Array, m: number, threshold: number, shift: boolean, tau: number): Float32Array {
+/** The row-stochastic P, sparse (CSR): edges are few (a few percent of pairs at s = 0.5 on real tokens). */
+interface Transition {
+  rowStart: Int32Array;
+  col: Int32Array;
+  /** float32 values, as a dense float32 P would hold them. */
+  value: Float32Array;
+  /** Non-zero entries per row. */
+  degree: Float32Array;
+}
+
+/**
+ * Row softmax of the thresholded logits. A removed edge's exp(-5000 - max) is exactly 0 unless the row's max is
+ * itself near -5000 (no kept edge, or an extreme tau); such a row is stored dense, so the result equals the dense
+ * computation entry for entry.
+ */
+function transition(c: Float32Array, m: number, threshold: number, shift: boolean, tau: number): Transition {
+  let capacity = Math.max(16, m * 8);
+  let col = new Int32Array(capacity);
+  let value = new Float32Array(capacity);
+  const rowStart = new Int32Array(m + 1);
   const degree = new Float32Array(m);
+  const e = new Float64Array(m);
+  let nnz = 0;
   for (let i = 0; i < m; i++) {
+    if (nnz + m > capacity) {
+      capacity = Math.max(capacity * 2, nnz + m);
+      const grownCol = new Int32Array(capacity);
+      grownCol.set(col.subarray(0, nnz));
+      col = grownCol;
+      const grownValue = new Float32Array(capacity);
+      grownValue.set(value.subarray(0, nnz));
+      value = grownValue;
+    }
     const row = i * m;
+    const start = nnz;
     let max = -Infinity;
     for (let j = 0; j < m; j++) {
       const cos = c[row + j] as number;
-      const kept = shift ? cos > threshold : cos >= threshold;
-      const logit = kept ? (shift ? cos - threshold : cos) / tau : REMOVED_LOGIT;
-      c[row + j] = logit;
-      if (logit > max) max = logit;
+      if (shift ? cos > threshold : cos >= threshold) {
+        const logit = (shift ? cos - threshold : cos) / tau;
+        col[nnz] = j;
+        e[nnz - start] = logit;
+        nnz++;
+        if (logit > max) max = logit;
+      }
+    }
+    const removed = m - (nnz - start);
+    if (removed > 0 && REMOVED_LOGIT > max) max = REMOVED_LOGIT;
+    if (removed > 0 && max < REMOVED_LOGIT + 700) {
+      // exp(-5000 - max) is not negligible here: keep every entry, as the dense softmax would.
+      nnz = start;
+      for (let j = 0; j < m; j++) {
+        const cos = c[row + j] as number;
+        const kept = shift ? cos > threshold : cos >= threshold;
+        col[nnz] = j;
+        e[nnz - start] = kept ? (shift ? cos - threshold : cos) / tau : REMOVED_LOGIT;
+        nnz++;
+      }
     }
     let sum = 0;
-    for (let j = 0; j < m; j++) {
-      const e = Math.exp((c[row + j] as number) - max);
-      c[row + j] = e;
-      sum += e;
+    for (let k = 0; k < nnz - start; k++) {
+      const v = Math.exp((e[k] as number) - max);
+      e[k] = v;
+      sum += v;
     }
     let nonZero = 0;
-    for (let j = 0; j < m; j++) {
-      const p = (c[row + j] as number) / sum;
-      c[row + j] = p;
-      if (Math.fround(p) !== 0) nonZero++;
+    for (let k = start; k < nnz; k++) {
+      const p = Math.fround((e[k - start] as number) / sum);
+      value[k] = p;
+      if (p !== 0) nonZero++;
     }
     degree[i] = nonZero;
+    rowStart[i + 1] = nnz;
   }
-  return degree;
+  return { rowStart, col: col.subarray(0, nnz), value: value.subarray(0, nnz), degree };
 }
 
-/** `iterations` times s <- P s (row i gathers along its own transition row), as vector-matrix products. */
-function propagate(p: Float32Array, m: number, start: Float32Array, iterations: number): Float32Array {
+/** `iterations` times s <- P s (row i gathers along its own transition row), as sparse vector-matrix products. */
+function propagate(p: Transition, m: number, start: Float32Array, iterations: number): Float32Array {
   let s: Float32Array = start;
   let next: Float32Array = new Float32Array(m);
   for (let it = 0; it < iterations; it++) {
     for (let i = 0; i < m; i++) {
       let acc = 0;
-      for (let j = 0, row = i * m; j < m; j++) acc += (p[row + j] as number) * (s[j] as number);
+      for (let k = p.rowStart[i] as number, end = p.rowStart[i + 1] as number; k < end; k++) {
+        acc += (p.value[k] as number) * (s[p.col[k] as number] as number);
+      }
       next[i] = acc;
     }
     [s, next] = [next, s];
@@ -95,8 +144,9 @@ export const gprune = defineMethod({
       const tokens = groups[g] as Int32Array;
       const m = tokens.length;
       const x = gatherRows(ctx.tokens, ctx.d, tokens);
-      const p: Float32Array = yield { op: 'cosine', a: x, n: m, d: ctx.d };
-      const degree = transitionInPlace(p, m, threshold, edge === 'shift', tau);
+      const similarity: Float32Array = yield { op: 'cosine', a: x, n: m, d: ctx.d };
+      const p = transition(similarity, m, threshold, edge === 'shift', tau);
+      const { degree } = p;
       const s = propagate(p, m, rowNorms(x, m, ctx.d), iterations);
       const local = new Float32Array(m);
       for (let i = 0; i < m; i++) {

@@ -70,7 +70,7 @@ export const visionzip = defineMethod({
       isTarget[t * step] = 1;
     }
     const others = remaining.filter((_, r) => !isTarget[r]);
-    const features = gatherRows(ctx.tokens, d, targets);
+    const features = gatherRows(ctx.tokens, d, targets).slice(); // a copy: merged in place
     if (others.length > 0) {
       const similarity: Float32Array = yield {
         op: 'cosineCross', a: gatherRows(ctx.tokens, d, others), na: others.length, b: features, nb: contextualCount, d,
