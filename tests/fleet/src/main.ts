@@ -53,7 +53,7 @@ function parseCli(): { mode: Mode; seed: number; only: string[]; keep: boolean }
   return { mode: values.mode, seed, only, keep: values['keep-logs'] };
 }
 
-async function runScenario(scenario: Scenario, base: Omit<ScenarioContext, 'workDir' | 'logDir'>, runDir: string): Promise<ScenarioReport> {
+async function runScenario(scenario: Scenario, base: Omit<ScenarioContext, 'workDir' | 'logDir' | 'log'>, runDir: string): Promise<ScenarioReport> {
   const workDir = join(runDir, scenario.id);
   const logDir = join(workDir, 'logs');
   mkdirSync(logDir, { recursive: true });

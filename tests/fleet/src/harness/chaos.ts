@@ -56,9 +56,9 @@ export interface ChaosActors {
 
 /**
  * Fires one event. Worker restarts and un-stalls happen in the background (returned promise), so the sweep keeps
- * running meanwhile; the coordinator restart is awaited, since nothing else can happen while it is down.
+ * running meanwhile (wrapped, since awaiting a bare promise would wait for it); the coordinator restart is awaited.
  */
-export async function fire(event: ChaosEvent, actors: ChaosActors, counters: ChaosCounters): Promise<Promise<void>> {
+export async function fire(event: ChaosEvent, actors: ChaosActors, counters: ChaosCounters): Promise<{ background: Promise<void> }> {
   if (event.kind === 'restart-coordinator') {
     actors.log(`chaos @${(event.at * 100).toFixed(1)}%: SIGKILL coordinator, down ${event.downMs} ms`);
     await actors.killCoordinator();
@@ -66,26 +66,30 @@ export async function fire(event: ChaosEvent, actors: ChaosActors, counters: Cha
     await sleep(event.downMs);
     await actors.startCoordinator();
     counters.coordinatorRestarts++;
-    return Promise.resolve();
+    return { background: Promise.resolve() };
   }
   const proc = actors.workers[event.worker];
-  if (!proc || !proc.alive) return Promise.resolve();
+  if (!proc || !proc.alive) return { background: Promise.resolve() };
   if (event.kind === 'kill-worker') {
     actors.log(`chaos @${(event.at * 100).toFixed(1)}%: SIGKILL worker ${event.worker} (pid ${proc.pid}), restart in ${event.restartAfterMs} ms`);
     await proc.kill();
     actors.workers[event.worker] = undefined;
     counters.workerKills++;
-    return (async () => {
-      await sleep(event.restartAfterMs);
-      actors.workers[event.worker] = actors.startWorker(event.worker);
-      counters.workerRestarts++;
-    })();
+    return {
+      background: (async () => {
+        await sleep(event.restartAfterMs);
+        actors.workers[event.worker] = actors.startWorker(event.worker);
+        counters.workerRestarts++;
+      })(),
+    };
   }
   actors.log(`chaos @${(event.at * 100).toFixed(1)}%: SIGSTOP worker ${event.worker} (pid ${proc.pid}) for ${event.stallMs} ms`);
   proc.signal('SIGSTOP');
   counters.stalls++;
-  return (async () => {
-    await sleep(event.stallMs);
-    proc.signal('SIGCONT');
-  })();
+  return {
+    background: (async () => {
+      await sleep(event.stallMs);
+      proc.signal('SIGCONT');
+    })(),
+  };
 }

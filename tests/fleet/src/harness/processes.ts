@@ -62,7 +62,7 @@ export class Proc {
     };
     child.stdout?.on('data', (c: Buffer) => onText(c, 'out'));
     child.stderr?.on('data', (c: Buffer) => onText(c, 'err'));
-    this.exited = new Promise((resolveExit) => {
+    this.exited = new Promise<Exit>((resolveExit) => {
       child.once('exit', (code, signal) => {
         this.exit = { code, signal };
         resolveExit(this.exit);

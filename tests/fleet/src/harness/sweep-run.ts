@@ -81,7 +81,7 @@ export async function runChaosSweep(options: ChaosSweepOptions): Promise<ChaosSw
         state = now.state;
         const fraction = now.total > 0 ? now.done / now.total : 0;
         while (pending.length > 0 && pending[0]!.at <= fraction && state !== 'done' && state !== 'failed') {
-          background.push(await fire(pending.shift()!, actors, counters));
+          background.push((await fire(pending.shift()!, actors, counters)).background);
         }
       }
       if (state === 'done' || state === 'failed' || state === 'cancelled') break;

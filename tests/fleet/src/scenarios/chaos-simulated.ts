@@ -6,7 +6,7 @@ import { join } from 'node:path';
 
 const sizes = {
   // 5 jobs (full reference + 2 methods x 2 budgets) x 2,000 samples = 10,000 sample evaluations.
-  quick: { samples: 2_000, workers: 4, simulateMs: 6, workerKills: 4, stalls: 1, timeoutMs: 150_000 },
+  quick: { samples: 2_000, workers: 4, simulateMs: 4, workerKills: 4, stalls: 1, timeoutMs: 150_000 },
   soak: { samples: 12_000, workers: 6, simulateMs: 4, workerKills: 24, stalls: 4, timeoutMs: 900_000 },
 };
 
