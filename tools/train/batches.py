@@ -40,7 +40,9 @@ def prefix_ids(tok: WordTokenizer) -> list[int]:
 
 
 def make_batch(scenes: list[Scene], idx: list[int], images: np.ndarray, tok: WordTokenizer, grid_tokens: int,
-               n_keep: int, compact: bool, rng: np.random.Generator, max_segments: int = 6) -> Batch:
+               n_keep: int, compact: bool, rng: np.random.Generator, max_segments: int = 6,
+               keep: np.ndarray | None = None) -> Batch:
+    """keep: [B,n_keep] sorted visual indices to use instead of a uniform random draw."""
     pre = prefix_ids(tok)
     p = len(pre)
     rows = []
@@ -50,8 +52,9 @@ def make_batch(scenes: list[Scene], idx: list[int], images: np.ndarray, tok: Wor
         rows.append([encode_segment(tok, qs[j].question, qs[j].answer) for j in order])
     s_len = max(sum(len(q) + len(a) for q, a in segs) for segs in rows)
     b, L = len(idx), p + n_keep + s_len
-    keep = np.stack([np.sort(rng.choice(grid_tokens, n_keep, replace=False)) if n_keep < grid_tokens
-                     else np.arange(grid_tokens) for _ in idx])
+    if keep is None:
+        keep = np.stack([np.sort(rng.choice(grid_tokens, n_keep, replace=False)) if n_keep < grid_tokens
+                         else np.arange(grid_tokens) for _ in idx])
     text = np.full((b, s_len), PAD, dtype=np.int64)
     targets = np.full((b, L), IGNORE, dtype=np.int64)
     pos = np.zeros((b, L), dtype=np.int64)

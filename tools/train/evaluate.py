@@ -68,9 +68,14 @@ class Decoder:
     def answer(self, patch_features: torch.Tensor, question: str, keep: torch.Tensor | None = None,
                compact: bool = False) -> str:
         """patch_features [1,Np,Dv] of one image; keep: sorted visual indices (None = all)."""
+        return self.answer_visual(self.model.projector(patch_features)[0], question, keep, compact)
+
+    @torch.no_grad()
+    def answer_visual(self, visual: torch.Tensor, question: str, keep: torch.Tensor | None = None,
+                      compact: bool = False) -> str:
+        """visual [N,D]: the whole visual sequence in LLM space (any layout, newlines included)."""
         m, cfg = self.model, self.model.cfg
-        n_grid = patch_features.shape[1]
-        visual = m.projector(patch_features)[0]
+        n_grid = visual.shape[0]
         vis_pos = torch.arange(n_grid)
         if keep is not None:
             visual, vis_pos = visual[keep], vis_pos[keep]
