@@ -12,10 +12,11 @@ const program = new Command('seed-fixture')
   .option('--db <path>', 'database file to create', resolve(databasePath(), '..', 'dashboard-fixture.sqlite'))
   .option('--samples <n>', 'samples per benchmark', (v) => Number.parseInt(v, 10), 40)
   .option('--force', 'replace the file if it exists', false)
-  .action(async (options: { db: string; samples: number; force: boolean }) => {
+  .option('--append', 'add the fixture sweeps to an existing database (e.g. a copy of a real sweep)', false)
+  .action(async (options: { db: string; samples: number; force: boolean; append: boolean }) => {
     if (!Number.isInteger(options.samples) || options.samples < 1) throw new Error('--samples must be a positive integer');
     const started = performance.now();
-    const summary = await seedFixture(resolve(options.db), { samples: options.samples, force: options.force });
+    const summary = await seedFixture(resolve(options.db), { samples: options.samples, force: options.force, append: options.append });
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
     process.stdout.write(`wrote ${summary.rows} fixture result rows to ${summary.path} in ${seconds} s (images in ${summary.benchmarkRoot})\n`);
     process.stdout.write(`view it: PRUNEBENCH_DB=${summary.path} npm run dev -w @prunebench/dashboard\n`);

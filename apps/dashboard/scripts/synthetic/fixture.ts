@@ -27,12 +27,16 @@ export interface FixtureSummary {
  * The dashboard's fixture: a finished LLaVA-1.5-shaped sweep and a running LLaVA-NeXT-shaped one, with synthetic
  * scores and real images in benchmark folders beside the database. Labelled as a fixture everywhere it shows.
  */
-export async function seedFixture(path: string, options: { samples?: number; now?: number; force?: boolean } = {}): Promise<FixtureSummary> {
+export async function seedFixture(
+  path: string,
+  options: { samples?: number; now?: number; force?: boolean; append?: boolean } = {},
+): Promise<FixtureSummary> {
   const samples = options.samples ?? 40;
   const now = options.now ?? Date.now();
   const benchmarkRoot = join(dirname(path), `${basename(path).replace(/\.sqlite$/, '')}-benchmarks`);
-  if (existsSync(path)) {
-    if (!options.force) throw new Error(`${path} already exists; pass --force to replace it`);
+  // `append` adds the fixture sweeps beside a real sweep's data (the e2e suite does this); their names never clash.
+  if (existsSync(path) && !options.append) {
+    if (!options.force) throw new Error(`${path} already exists; pass --force to replace it (or --append to add to it)`);
     for (const suffix of ['', '-wal', '-shm']) rmSync(`${path}${suffix}`, { force: true });
     rmSync(benchmarkRoot, { recursive: true, force: true });
   }

@@ -37,7 +37,7 @@ export const METHODS: readonly SynthMethod[] = [
   { id: 'gridprune', drop: 0.1, focus: 0.85, policies: ['default', 'compact'] },
   { id: 'd2pruner', drop: 0.12, focus: 0.8, policies: ['default'] },
   { id: 'visionzip', drop: 0.14, focus: 0.7, policies: ['default'] },
-  { id: 'g-prune', drop: 0.17, focus: 0.55, policies: ['default'] },
+  { id: 'gprune', drop: 0.17, focus: 0.55, policies: ['default'] },
   { id: 'divprune', drop: 0.18, focus: 0.3, policies: ['default'] },
   { id: 'fastervlm', drop: 0.22, focus: 0.6, policies: ['default'] },
   { id: 'fastv', drop: 0.4, focus: 0.45, policies: ['default'] },

@@ -9,7 +9,7 @@ const PALETTE = [
 ] as const;
 
 const KNOWN = [
-  'gridprune', 'd2pruner', 'g-prune', 'visionzip', 'fastv', 'fastervlm', 'divprune', 'cdpruner', 'dart',
+  'gridprune', 'd2pruner', 'gprune', 'visionzip', 'fastv', 'fastervlm', 'divprune', 'cdpruner', 'dart',
   'random', 'uniform', 'vispruner', 'sparsevlm', 'pdrop',
 ] as const;
 

@@ -7,7 +7,6 @@ import { results, shards, workers, type PrunebenchDb } from '@prunebench/db';
  */
 export interface Expected {
   model: string;
-  otherModel: string | null;
   methods: string[];
   fullScores: Map<string, number>;
   keeps: number[];
@@ -17,10 +16,11 @@ export interface Expected {
   workerIds: string[];
 }
 
-export function expectationsFor(db: PrunebenchDb): Expected {
-  const models = db.selectDistinct({ model: results.model }).from(results).orderBy(results.model).all().map((r) => r.model);
-  const model = models[0];
-  if (!model) throw new Error('the e2e database has no results');
+export function modelsIn(db: PrunebenchDb): string[] {
+  return db.selectDistinct({ model: results.model }).from(results).orderBy(results.model).all().map((r) => r.model);
+}
+
+export function expectationsFor(db: PrunebenchDb, model: string): Expected {
   const methods = db
     .selectDistinct({ method: results.method })
     .from(results)
@@ -56,7 +56,6 @@ export function expectationsFor(db: PrunebenchDb): Expected {
   };
   return {
     model,
-    otherModel: models[1] ?? null,
     methods,
     fullScores,
     keeps,
