@@ -47,6 +47,13 @@ describe('prunebench prune', () => {
     expect(run(['--method', 'fastervlm', '--keep', '2', '--input', '@in'], { ...input, tokens: 'abc' }).stderr).toMatch(/^prunebench: --input .*: tokens:/);
   });
 
+  it('gives the same answer on the onnxruntime backend', () => {
+    const onnx = run(['--method', 'divprune', '--keep', '3', '--input', '@in', '--backend', 'onnx'], input);
+    const ts = run(['--method', 'divprune', '--keep', '3', '--input', '@in', '--backend', 'ts'], input);
+    expect(onnx.code).toBe(0);
+    expect(JSON.parse(onnx.stdout)).toEqual(JSON.parse(ts.stdout));
+  });
+
   it('documents the input format in --help', () => {
     const out = run(['--help']);
     expect(out.stdout).toMatch(/"layout": \{ "views"/);

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
 import { z } from 'zod';
-import { METHOD_IDS, prune, type PruneInput, type Signals } from '@prunebench/pruners';
+import { METHOD_IDS, pruneAsync, tsLinalg, type PruneInput, type PruneResult, type Signals } from '@prunebench/pruners';
 
 const INPUT_HELP = `
 Input (JSON file, or - for stdin); arrays are flat, row-major numbers:
@@ -77,6 +77,22 @@ function parseParams(text: string | undefined): Record<string, unknown> | undefi
   }
 }
 
+/** Large inputs go to onnxruntime (loaded only then); small ones stay on the pure-TS backend. */
+async function runWithBackend(
+  backend: string, method: string, input: PruneInput, opts: { keep: number; params?: Record<string, unknown>; seed: number },
+): Promise<PruneResult> {
+  if (!['ts', 'onnx', 'auto'].includes(backend)) throw new Error(`--backend must be ts, onnx or auto, got '${backend}'`);
+  const large = input.n * input.n * input.d >= 256 * 256 * 1024;
+  if (backend === 'ts' || (backend === 'auto' && !large)) return pruneAsync(method, input, opts, tsLinalg);
+  const { createOnnxLinalg } = await import('@prunebench/linalg-onnx');
+  const linalg = await createOnnxLinalg();
+  try {
+    return await pruneAsync(method, input, opts, linalg);
+  } finally {
+    await linalg.dispose();
+  }
+}
+
 export function pruneCommand(): Command {
   return new Command('prune')
     .description('Run one pruning method on one input and print the kept token indices as JSON.')
@@ -85,10 +101,12 @@ export function pruneCommand(): Command {
     .requiredOption('--input <file>', 'input JSON file, or - for stdin')
     .option('--params <json>', "method params as a JSON object, e.g. '{\"zoneSize\":3}'")
     .option('--seed <s>', 'seed (used by random)', integer('--seed'), 0)
+    .option('--backend <name>', 'similarity products: ts, onnx (onnxruntime, CPU) or auto (onnx from 256x256x1024)', 'auto')
     .addHelpText('after', INPUT_HELP)
-    .action((options: { method: string; keep: number; input: string; params?: string; seed: number }) => {
+    .action(async (options: { method: string; keep: number; input: string; params?: string; seed: number; backend: string }) => {
       const input = readInput(options.input);
-      const result = prune(options.method, input, { keep: options.keep, params: parseParams(options.params), seed: options.seed });
+      const opts = { keep: options.keep, params: parseParams(options.params), seed: options.seed };
+      const result = await runWithBackend(options.backend, options.method, input, opts);
       const out: Record<string, unknown> = { keep: Array.from(result.keep), info: result.info };
       if (result.tokens) out.tokens = Array.from(result.tokens);
       process.stdout.write(`${JSON.stringify(out)}\n`);
