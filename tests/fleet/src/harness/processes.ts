@@ -147,6 +147,14 @@ export function spawnCli(args: string[], options: SpawnOptions): Proc {
   return new Proc(options.name, child, join(options.logDir, `${options.name}.log`));
 }
 
+/** Runs one of this suite's TypeScript agents (src/agents/*.ts) as a child process, through tsx. */
+export function spawnAgent(script: string, args: string[], options: SpawnOptions): Proc {
+  const argv = [process.execPath, '--import', 'tsx', join(repoRoot(), 'tests', 'fleet', 'src', 'agents', script), ...args];
+  const [command, ...rest] = options.netns ? ['ip', 'netns', 'exec', options.netns, ...argv] : argv;
+  const child = spawn(command!, rest, { cwd: repoRoot(), env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  return new Proc(options.name, child, join(options.logDir, `${options.name}.log`));
+}
+
 /** Runs a command to completion, returning its exit code and output. */
 export function runToEnd(command: string, args: string[], options: { netns?: string; env?: Record<string, string>; timeoutMs?: number } = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const [cmd, ...rest] = options.netns ? ['ip', 'netns', 'exec', options.netns, command, ...args] : [command, ...args];

@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { Metadata } from '@grpc/grpc-js';
 import { unary } from '@prunebench/proto';
-import { startCoordinatorProc, type CoordinatorConfig } from '../harness/fleet.ts';
+import { startCoordinatorProc, startWorkerProc, type CoordinatorConfig } from '../harness/fleet.ts';
 import { storedKeys } from '../harness/ledger.ts';
-import { freePort, type Proc } from '../harness/processes.ts';
+import { freePort, sleep, type Proc } from '../harness/processes.ts';
 import { errorDetails, ProbeWorker, probeResult } from '../harness/probe-worker.ts';
 import type { Scenario, ScenarioContext, ScenarioOutcome } from '../scenario.ts';
 
@@ -118,6 +118,15 @@ async function storageCase(ctx: ScenarioContext, kind: 'disk-full' | 'read-only'
       } catch (error) {
         problems.push(`GetStatus fails on a full disk: ${errorDetails(error).details}`);
       }
+      // A worker that joins now must wait for space, not crash: the fleet outlives a full disk at the coordinator.
+      const worker = startWorkerProc({ name: 'worker-full-disk', logDir: ctx.logDir, coordinator: address, id: 'full-disk-worker', simulateMs: 1 });
+      await sleep(8_000);
+      figures.workerOnFullDisk = worker.alive ? 'still running' : `exited ${worker.exit?.code ?? worker.exit?.signal}`;
+      if (!worker.alive) {
+        const last = worker.output.trim().split('\n').filter((l) => !l.startsWith('{')).pop() ?? '';
+        problems.push(`a worker joining while the disk is full exits instead of waiting: "${last.slice(0, 200)}"`);
+      }
+      await worker.stop(5_000);
       if (!coordinator.alive) problems.push(`the coordinator exited on a full disk:\n${coordinator.output.slice(-600)}`);
     } else {
       // A file system cannot turn read-only under open writers (EBUSY), so the coordinator meets the read-only

@@ -128,7 +128,22 @@ export const fuzzCoordinator: Scenario = {
       });
       await alive('all cases');
       if (!coordinator.alive) problems.add('the coordinator died during fuzzing', coordinator.output.slice(-500));
-      figures.cases = cases.length + rawList.length + tokens.length;
+      // Last, since a coordinator that chokes on it is no use afterwards: a sweep that expands into millions of
+      // shards must be refused with an error naming the field, not expanded in memory while every worker waits.
+      const bomb = 'name: huge\nmodels: [sim-model]\nbenchmarks: [sim-bench]\nmethods: [random]\nkeep: [1]\nsamples: 3000000\nshardSize: 1\nsimulate: true\n';
+      const bombStarted = Date.now();
+      try {
+        const out = await unary(probe.client.submitSweep.bind(probe.client), { specYaml: bomb, sourceName: 'huge.yaml' }, new Metadata(), { deadline: Date.now() + 20_000 });
+        figures['yaml.hugeSweep'] = `accepted: ${out.shards} shards in ${Date.now() - bombStarted} ms`;
+        await unary(probe.client.cancelSweep.bind(probe.client), { sweepId: out.sweepId }, new Metadata(), { deadline: Date.now() + 20_000 });
+      } catch (error) {
+        const { code = status.UNKNOWN, details } = errorDetails(error);
+        figures['yaml.hugeSweep'] = `${status[code]} after ${Date.now() - bombStarted} ms: ${details.slice(0, 160)}`;
+        const unclear = unclearError(code, details);
+        if (unclear) problems.add('a sweep of 6 million shards', `${unclear}`);
+      }
+      await alive('a sweep of 6 million shards');
+      figures.cases = cases.length + rawList.length + tokens.length + 1;
       figures.samples = ledger.expected;
       figures.lost = ledger.lost;
       figures.duplicated = ledger.duplicated;

@@ -2,6 +2,7 @@ import type { Scenario } from '../scenario.ts';
 import { chaosSimulated } from './chaos-simulated.ts';
 import { diskFull } from './disk-full.ts';
 import { fuzzCoordinator } from './fuzz-coordinator.ts';
+import { partition } from './partition.ts';
 
 /** Run order: harness and chaos first (they matter most), then bad input, then partitions. */
-export const scenarios: readonly Scenario[] = [chaosSimulated, diskFull, fuzzCoordinator];
+export const scenarios: readonly Scenario[] = [chaosSimulated, diskFull, fuzzCoordinator, partition];
