@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 
 const bin = fileURLToPath(new URL('../bin/prunebench.js', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'prunebench-prune-'));
@@ -21,6 +21,9 @@ const input = {
   layout: { views: [{ offset: 0, rows: 2, cols: 3 }] },
   signals: { clsAttention: [0.1, 0.5, 0.2, 0.9, 0.3, 0] },
 };
+
+// Each case spawns the real binary (tsx compiles on load): seconds each on a busy machine.
+vi.setConfig({ testTimeout: 60_000 });
 
 describe('prunebench prune', () => {
   it('prints the kept indices as JSON', () => {
