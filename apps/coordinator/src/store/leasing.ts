@@ -14,13 +14,22 @@ export interface GrantedLease {
 
 export type LeaseOutcome = { granted: GrantedLease } | { granted: null; retryAfterMs: number; reason: string };
 
-/** Sweeps this worker may serve: same simulated-ness, and the sweep's provider and memory requirements met. */
-function eligibleSweeps(ctx: Context, worker: Worker): number[] {
+interface EligibleSweep {
+  id: number;
+  seed: number;
+}
+
+/**
+ * Sweeps this worker may serve, best first (priority, then age): same simulated-ness, and the sweep's provider and
+ * memory requirements met.
+ */
+function eligibleSweeps(ctx: Context, worker: Worker): EligibleSweep[] {
   const caps = worker.capabilities;
   return ctx.db
     .select({ id: sweeps.id, spec: sweeps.spec })
     .from(sweeps)
     .where(and(inArray(sweeps.state, ['queued', 'running']), eq(sweeps.simulated, caps.simulated)))
+    .orderBy(desc(sweeps.priority), asc(sweeps.id))
     .all()
     .filter(({ spec }) => {
       const req = (spec.requirements ?? {}) as { providers?: string[]; minMemoryGb?: number };
@@ -28,18 +37,30 @@ function eligibleSweeps(ctx: Context, worker: Worker): number[] {
       if (req.minMemoryGb !== undefined && caps.memoryBytes < req.minMemoryGb * 1e9) return false;
       return true;
     })
-    .map(({ id }) => id);
+    .map(({ id, spec }) => ({ id, seed: Number(spec.seed ?? 0) }));
 }
 
 /** Names of models and benchmarks the worker has with exactly the registered content. */
-function matchingAssets(ctx: Context, worker: Worker): { models: string[]; benchmarks: string[] } {
+function matchingAssets(ctx: Context, worker: Worker): { models: Set<string>; benchmarks: Set<string> } {
   const caps = worker.capabilities;
   const registeredModels = new Map(ctx.db.select().from(models).all().map((m) => [m.name, m.contentHash]));
   const registeredBenches = new Map(ctx.db.select().from(benchmarks).all().map((b) => [b.name, b.contentHash]));
   return {
-    models: caps.models.filter((m) => registeredModels.get(m.name) === m.contentHash).map((m) => m.name),
-    benchmarks: caps.benchmarks.filter((b) => registeredBenches.get(b.name) === b.contentHash).map((b) => b.name),
+    models: new Set(caps.models.filter((m) => registeredModels.get(m.name) === m.contentHash).map((m) => m.name)),
+    benchmarks: new Set(caps.benchmarks.filter((b) => registeredBenches.get(b.name) === b.contentHash).map((b) => b.name)),
   };
+}
+
+/** The sweep's oldest leasable shard among `jobIds` (walks the (sweep, state, id) index; cheap per lease). */
+function firstQueued(ctx: Context, sweepId: number, jobIds: number[], now: number): Shard | undefined {
+  if (jobIds.length === 0) return undefined;
+  return ctx.db
+    .select()
+    .from(shards)
+    .where(and(eq(shards.sweepId, sweepId), eq(shards.state, 'queued'), lte(shards.nextAttemptAt, now), inArray(shards.jobId, jobIds)))
+    .orderBy(asc(shards.id))
+    .limit(1)
+    .get();
 }
 
 /**
@@ -51,40 +72,43 @@ export function leaseShard(ctx: Context, workerId: string): LeaseOutcome {
   if (!worker) throw new Error(`unknown worker ${workerId}: register first`);
   const now = ctx.now();
   const idle = ctx.timing.heartbeatIntervalMs;
-  const sweepIds = eligibleSweeps(ctx, worker);
-  if (sweepIds.length === 0) return { granted: null, retryAfterMs: idle, reason: 'no active sweep this worker can serve' };
+  const candidates = eligibleSweeps(ctx, worker);
+  if (candidates.length === 0) return { granted: null, retryAfterMs: idle, reason: 'no active sweep this worker can serve' };
+  const assets = worker.capabilities.simulated ? undefined : matchingAssets(ctx, worker);
+  const previousModel = ctx.lastModelByWorker.get(workerId);
 
-  const assetFilter = worker.capabilities.simulated
-    ? undefined
-    : (() => {
-        const assets = matchingAssets(ctx, worker);
-        return and(inArray(jobs.model, assets.models), inArray(jobs.benchmark, assets.benchmarks));
-      })();
-  const previousModel = ctx.lastModelByWorker.get(workerId) ?? '';
-  const queued = and(eq(shards.state, 'queued'), inArray(shards.sweepId, sweepIds), assetFilter);
-  const candidate = ctx.db
-    .select({ shard: shards, job: jobs })
-    .from(shards)
-    .innerJoin(jobs, eq(jobs.id, shards.jobId))
-    .innerJoin(sweeps, eq(sweeps.id, shards.sweepId))
-    .where(and(queued, lte(shards.nextAttemptAt, now)))
-    .orderBy(desc(sweeps.priority), asc(sweeps.id), sql`${jobs.model} = ${previousModel} desc`, asc(shards.id))
-    .limit(1)
-    .get();
-  if (!candidate) {
-    const backingOff = ctx.db
-      .select({ next: min(shards.nextAttemptAt) })
-      .from(shards)
-      .innerJoin(jobs, eq(jobs.id, shards.jobId))
-      .where(queued)
-      .get();
-    if (backingOff?.next != null) {
-      return { granted: null, retryAfterMs: Math.max(10, Math.min(idle, backingOff.next - now)), reason: 'shards waiting out their retry backoff' };
+  let found: { shard: Shard; job: Job; seed: number } | undefined;
+  let soonest = Number.POSITIVE_INFINITY;
+  for (const sweep of candidates) {
+    const open = ctx.db
+      .select()
+      .from(jobs)
+      .where(and(eq(jobs.sweepId, sweep.id), inArray(jobs.state, ['queued', 'running'])))
+      .all()
+      .filter((job) => !assets || (assets.models.has(job.model) && assets.benchmarks.has(job.benchmark)));
+    const sameModel = open.filter((job) => job.model === previousModel).map((job) => job.id);
+    const shard = firstQueued(ctx, sweep.id, sameModel, now) ?? firstQueued(ctx, sweep.id, open.map((job) => job.id), now);
+    if (shard) {
+      found = { shard, job: open.find((job) => job.id === shard.jobId)!, seed: sweep.seed };
+      break;
+    }
+    if (open.length > 0) {
+      const waiting = ctx.db
+        .select({ next: min(shards.nextAttemptAt) })
+        .from(shards)
+        .where(and(eq(shards.sweepId, sweep.id), eq(shards.state, 'queued'), inArray(shards.jobId, open.map((job) => job.id))))
+        .get();
+      if (waiting?.next != null) soonest = Math.min(soonest, waiting.next);
+    }
+  }
+  if (!found) {
+    if (Number.isFinite(soonest)) {
+      return { granted: null, retryAfterMs: Math.max(10, Math.min(idle, soonest - now)), reason: 'shards waiting out their retry backoff' };
     }
     return { granted: null, retryAfterMs: idle, reason: 'no queued shard matches this worker (models, benchmarks, provider)' };
   }
 
-  const { shard, job } = candidate;
+  const { shard, job, seed } = found;
   const deadline = now + ctx.timing.leaseTtlMs;
   const leased = ctx.db.transaction((tx) => {
     const updated = tx
@@ -104,7 +128,6 @@ export function leaseShard(ctx: Context, workerId: string): LeaseOutcome {
     .from(results)
     .where(and(eq(results.jobId, job.id), gte(results.sampleIndex, shard.sampleStart), lt(results.sampleIndex, shard.sampleEnd)))
     .all();
-  const sweep = ctx.db.select({ spec: sweeps.spec }).from(sweeps).where(eq(sweeps.id, shard.sweepId)).get();
   ctx.lastModelByWorker.set(workerId, job.model);
   ctx.events.emit('change', shard.sweepId);
   return {
@@ -113,7 +136,7 @@ export function leaseShard(ctx: Context, workerId: string): LeaseOutcome {
       job,
       modelHash: ctx.db.select().from(models).where(eq(models.name, job.model)).get()?.contentHash ?? '',
       benchmarkHash: ctx.db.select().from(benchmarks).where(eq(benchmarks.name, job.benchmark)).get()?.contentHash ?? '',
-      seed: Number(sweep?.spec.seed ?? 0),
+      seed,
       doneSampleIndices: done.map((d) => d.index),
     },
   };
