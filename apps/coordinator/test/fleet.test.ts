@@ -136,6 +136,9 @@ describe('fleet over real processes', () => {
       expect(after.state).toBe('done');
       expect(after.attempts).toBe(2);
       expect(after.lastError).toMatch(/lease expired/);
+      const fleet = await unary(client.listWorkers.bind(client), {}, md());
+      expect(fleet.workers.find((w) => w.workerId === 'victim')?.state).toBe('gone');
+      expect(fleet.workers.find((w) => w.workerId === 'survivor')?.state).toBe('active');
       const check = expectExactlyOnce(dbPath);
       expect(check.problems).toEqual([]);
       expect(check.rows).toBe(check.expected);

@@ -1,4 +1,4 @@
-import { jobs, shards, sweeps, type Shard } from '@prunebench/db';
+import { jobs, shards, sweeps, workers, type Shard } from '@prunebench/db';
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Context, Timing } from '../context.ts';
 
@@ -79,6 +79,12 @@ export function endAttempt(ctx: Context, db: Db, shard: Shard, error: string): b
 /** Leases whose deadline passed (the worker died or lost its network) end their attempt. */
 export function expireLeases(ctx: Context): number {
   const now = ctx.now();
+  // A worker silent for a whole lease TTL is gone (crashed or cut off); it comes back by registering again.
+  ctx.db
+    .update(workers)
+    .set({ state: 'gone', currentShardId: null })
+    .where(and(eq(workers.state, 'active'), sql`${workers.lastHeartbeatAt} < ${now - ctx.timing.leaseTtlMs}`))
+    .run();
   const expired = ctx.db
     .select()
     .from(shards)
