@@ -99,10 +99,14 @@ describe('idempotent results', () => {
       stream.write({ ...batch, batchSeq: 2 });
       stream.write({ ...batch, batchSeq: 3, results: [2, 3, 4, 5].map(result) });
       stream.write({ ...batch, batchSeq: 4, results: [result(99)] });
-      await waitFor('four acks', () => acks.length === 4);
+      stream.write({ ...batch, batchSeq: 5, results: [{ ...result(1), score: Number.NaN }] });
+      stream.write({ ...batch, batchSeq: 6, results: [{ ...result(1), keptIndices: [70_000] }] });
+      await waitFor('six acks', () => acks.length === 6);
       stream.end();
-      expect(acks.map((a) => [a.batchSeq, a.inserted, a.duplicates])).toEqual([[1, 3, 0], [2, 0, 3], [3, 3, 1], [4, 0, 0]]);
+      expect(acks.map((a) => [a.batchSeq, a.inserted, a.duplicates])).toEqual([[1, 3, 0], [2, 0, 3], [3, 3, 1], [4, 0, 0], [5, 0, 0], [6, 0, 0]]);
       expect(acks[3]!.error).toMatch(/outside shard/);
+      expect(acks[4]!.error).toMatch(/score is not a finite number/);
+      expect(acks[5]!.error).toMatch(/70000/);
       const done = await unary(client.completeShard.bind(client), { workerId, shardId: shard!.shardId }, md());
       expect(done).toEqual({ accepted: true, missing: 0 });
       const status1 = (await unary(client.getStatus.bind(client), { sweepId: submitted.sweepId }, md())).sweeps[0]!;

@@ -46,6 +46,12 @@ describe('parseSweepSpec', () => {
     expect(() => parseSweepSpec(text)).toThrow(/sweep\.yaml:6:\d+ methods\[1\]: duplicate method label "gridprune"/);
   });
 
+  it('refuses sweeps too large to expand', () => {
+    expect(() => parseSweepSpec(valid.replace('samples: 10', 'samples: 100000000'))).toThrow(/samples: at most/);
+    const tiny = parseSweepSpec(valid.replace('samples: 10', 'samples: 9000000').replace('shardSize: 4', 'shardSize: 1'));
+    expect(() => expandSweep(tiny, new Map([['synth-shapes', 9_000_000]]))).toThrow(/shards \(at most/);
+  });
+
   it('reports YAML syntax errors with a line', () => {
     expect(() => parseSweepSpec('name: [unclosed\n', 'bad.yaml')).toThrow(/^bad\.yaml:\d+:\d+ invalid YAML/);
   });

@@ -102,6 +102,15 @@ export function createIngest(ctx: Context): (workerId: string, target: ShardTarg
         throw new RejectedBatch(`sample index ${r.sampleIndex} is outside shard ${shard.id} [${shard.sampleStart}, ${shard.sampleEnd})`);
       }
       if (r.sampleId === '') throw new RejectedBatch(`sample index ${r.sampleIndex}: empty sample id`);
+      for (const field of ['score', 'prefillMs', 'totalMs', 'flops'] as const) {
+        if (!Number.isFinite(r[field])) throw new RejectedBatch(`sample ${r.sampleId}: ${field} is not a finite number`);
+      }
+      let keptIndices: Buffer;
+      try {
+        keptIndices = encodeIndices(r.keptIndices);
+      } catch (error) {
+        throw new RejectedBatch(`sample ${r.sampleId}: ${(error as Error).message}`, { cause: error });
+      }
       parseJson(r.parsedJson, 'parsed_json', r.sampleId);
       parseJson(r.variantJson, 'variant_json', r.sampleId);
       return {
@@ -120,7 +129,7 @@ export function createIngest(ctx: Context): (workerId: string, target: ShardTarg
         parsed: r.parsedJson === '' ? null : r.parsedJson,
         tokensBefore: r.tokensBefore,
         keptCount: r.keptCount,
-        keptIndices: encodeIndices(r.keptIndices),
+        keptIndices,
         prefillMs: r.prefillMs,
         totalMs: r.totalMs,
         flops: r.flops,

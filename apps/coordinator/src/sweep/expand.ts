@@ -1,5 +1,5 @@
 import { KEEP_ALL, type PositionPolicy } from '@prunebench/db';
-import { methodLabel, type SweepSpec } from './spec.ts';
+import { MAX_SHARDS, methodLabel, type SweepSpec } from './spec.ts';
 
 export interface PlannedJob {
   model: string;
@@ -55,6 +55,10 @@ export function expandSweep(spec: SweepSpec, benchmarkSamples: ReadonlyMap<strin
         }
       }
     }
+  }
+  const shardCount = jobs.reduce((sum, job) => sum + Math.ceil(job.samples / spec.shardSize), 0);
+  if (shardCount > MAX_SHARDS) {
+    throw new Error(`the sweep would make ${shardCount} shards (at most ${MAX_SHARDS}): raise shardSize or lower samples`);
   }
   const shards: PlannedShard[] = [];
   for (const model of spec.models) {

@@ -4,6 +4,11 @@ import { z } from 'zod';
 
 const policy = z.enum(['default', 'preserve', 'compact']);
 
+/** Bounds that keep one sweep's expansion (jobs x samples / shardSize shards) within memory and SQLite limits. */
+export const MAX_SAMPLES = 10_000_000;
+export const MAX_JOBS = 10_000;
+export const MAX_SHARDS = 2_000_000;
+
 /** A method is its pruner id, or an object giving a parameterised setting its own label. */
 const methodEntry = z.union([
   z.string().min(1),
@@ -57,6 +62,13 @@ export const sweepSpecSchema = z
         ctx.addIssue({ code: 'custom', path, message: `unknown pruner "${pruner}" (known: ${METHOD_IDS.join(', ')})` });
       }
     });
+    if (spec.samples !== undefined && spec.samples > MAX_SAMPLES) {
+      ctx.addIssue({ code: 'custom', path: ['samples'], message: `at most ${MAX_SAMPLES} samples per benchmark` });
+    }
+    const settings = spec.models.length * spec.benchmarks.length * (spec.methods.length * spec.keep.length * spec.policies.length + 1);
+    if (settings > MAX_JOBS) {
+      ctx.addIssue({ code: 'custom', path: ['methods'], message: `${settings} jobs (models x benchmarks x methods x keep x policies); at most ${MAX_JOBS} per sweep` });
+    }
     if (spec.simulate && spec.samples === undefined) {
       ctx.addIssue({ code: 'custom', path: ['samples'], message: 'a simulated sweep must say how many samples per benchmark' });
     }
