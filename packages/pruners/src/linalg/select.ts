@@ -31,6 +31,32 @@ export function topK(scores: ArrayLike<number>, among: ArrayLike<number>, k: num
   return orderByScore(scores, contenders).subarray(0, k);
 }
 
+/**
+ * The same k indices as `topK`, as a set (in `among` order): no comparator sort, which is what makes plain
+ * top-k methods cost microseconds.
+ */
+export function topKSet(scores: ArrayLike<number>, among: ArrayLike<number>, k: number): Int32Array {
+  const m = among.length;
+  if (k <= 0) return new Int32Array(0);
+  if (k >= m) return Int32Array.from(among);
+  const values = new Float64Array(m);
+  for (let t = 0; t < m; t++) values[t] = -(scores[among[t] as number] as number);
+  values.sort();
+  const threshold = -(values[k - 1] as number);
+  const out = new Int32Array(k);
+  const ties: number[] = [];
+  let filled = 0;
+  for (let t = 0; t < m; t++) {
+    const i = among[t] as number;
+    const v = scores[i] as number;
+    if (v > threshold) out[filled++] = i;
+    else if (v === threshold) ties.push(i);
+  }
+  const tied = Int32Array.from(ties).sort();
+  for (let t = 0; filled < k; t++) out[filled++] = tied[t] as number;
+  return out;
+}
+
 /** Index of the largest value among `among` (ties to the lower index), or -1 when `among` is empty. */
 export function argmax(values: ArrayLike<number>, among: ArrayLike<number>): number {
   let best = -1;

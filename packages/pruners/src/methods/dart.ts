@@ -11,7 +11,7 @@
  */
 import { z } from 'zod';
 import { defineMethod } from '../define.ts';
-import { gatherRows, topK } from '../linalg/select.ts';
+import { gatherRows, topK, topKSet } from '../linalg/select.ts';
 import { requireSignal } from '../signals.ts';
 
 const params = z.strictObject({
@@ -56,7 +56,7 @@ export const dart = defineMethod({
         const free = Int32Array.from({ length: m }, (_, c) => c).filter((c) => !taken[candidates[c] as number]);
         const dissimilarity = new Float32Array(m);
         for (let c = 0; c < m; c++) dissimilarity[c] = -(similarity[p * m + c] as number);
-        for (const c of topK(dissimilarity, free, quota)) {
+        for (const c of topKSet(dissimilarity, free, quota)) {
           const i = candidates[c] as number;
           taken[i] = 1;
           selected.push(i);

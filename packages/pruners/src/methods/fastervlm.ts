@@ -7,7 +7,7 @@
  */
 import { z } from 'zod';
 import { defineMethod } from '../define.ts';
-import { topK } from '../linalg/select.ts';
+import { topKSet } from '../linalg/select.ts';
 import { requireSignal } from '../signals.ts';
 
 export const fastervlm = defineMethod({
@@ -22,6 +22,6 @@ export const fastervlm = defineMethod({
   paper: 'arXiv 2412.01818 (FasterVLM)',
   run(ctx) {
     const attention = requireSignal(ctx.signals, 'clsAttention');
-    return { selected: topK(attention, ctx.candidates, ctx.budget), scores: attention };
+    return { selected: topKSet(attention, ctx.candidates, ctx.budget), scores: attention };
   },
 });

@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import { defineMethod } from '../define.ts';
-import { topK } from '../linalg/select.ts';
+import { topKSet } from '../linalg/select.ts';
 import { requireSignal } from '../signals.ts';
 
 export const fastv = defineMethod({
@@ -21,6 +21,6 @@ export const fastv = defineMethod({
   paper: 'arXiv 2403.06764 (FastV, ECCV 2024)',
   run(ctx) {
     const attention = requireSignal(ctx.signals, 'lastTokenAttention');
-    return { selected: topK(attention, ctx.candidates, ctx.budget), scores: attention };
+    return { selected: topKSet(attention, ctx.candidates, ctx.budget), scores: attention };
   },
 });

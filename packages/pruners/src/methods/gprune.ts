@@ -17,7 +17,7 @@ import { defineMethod } from '../define.ts';
 import { viewSize, viewTokens } from '../layout.ts';
 import { apportion } from '../linalg/apportion.ts';
 import { rowNorms } from '../linalg/cosine.ts';
-import { gatherRows, topK } from '../linalg/select.ts';
+import { gatherRows, topKSet } from '../linalg/select.ts';
 
 const REMOVED_LOGIT = -5000;
 
@@ -154,7 +154,7 @@ export const gprune = defineMethod({
         scores[tokens[i] as number] = local[i] as number;
       }
       const order = Int32Array.from({ length: m }, (_, i) => i);
-      for (const i of topK(local, order, budgets[g] as number)) selected.push(tokens[i] as number);
+      for (const i of topKSet(local, order, budgets[g] as number)) selected.push(tokens[i] as number);
     }
     return { selected: Int32Array.from(selected), scores, info: { graphs: groups.length, edge } };
   },

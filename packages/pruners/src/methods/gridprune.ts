@@ -18,7 +18,7 @@ import { z } from 'zod';
 import { defineMethod } from '../define.ts';
 import { cellIndex, viewSize } from '../layout.ts';
 import { apportion } from '../linalg/apportion.ts';
-import { topK } from '../linalg/select.ts';
+import { topKSet } from '../linalg/select.ts';
 import { cosine, minMax, softmax } from '../linalg/stats.ts';
 import { requireSignal } from '../signals.ts';
 import type { MethodContext, ResolvedView, SignalName } from '../types.ts';
@@ -80,7 +80,7 @@ function selectInZones(zones: Int32Array[], budget: number, r: Float32Array, sco
   });
   const shares = apportion(budget, softmax(logits), zones.map((zone) => zone.length));
   const selected: number[] = [];
-  zones.forEach((zone, j) => selected.push(...topK(score, zone, shares[j] as number)));
+  zones.forEach((zone, j) => selected.push(...topKSet(score, zone, shares[j] as number)));
   return selected;
 }
 

@@ -13,7 +13,7 @@
  */
 import { z } from 'zod';
 import { defineMethod } from '../define.ts';
-import { gatherRows, topK } from '../linalg/select.ts';
+import { gatherRows, topKSet } from '../linalg/select.ts';
 import { requireSignal } from '../signals.ts';
 
 const params = z.strictObject({
@@ -54,7 +54,7 @@ export const visionzip = defineMethod({
     const { budget, d } = ctx;
     const attention = requireSignal(ctx.signals, 'clsAttention');
     const dominantCount = Math.min(budget, Math.round(ctx.params.dominantRatio * budget));
-    const dominant = topK(attention, ctx.candidates, dominantCount);
+    const dominant = topKSet(attention, ctx.candidates, dominantCount);
     const isDominant = new Uint8Array(ctx.n);
     for (const i of dominant) isDominant[i] = 1;
     const remaining = ctx.candidates.filter((i) => !isDominant[i]);
