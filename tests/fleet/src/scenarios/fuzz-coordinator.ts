@@ -11,7 +11,7 @@ import { ProblemLog, tally, unclearError } from '../harness/verdict.ts';
 import type { Scenario, ScenarioOutcome } from '../scenario.ts';
 import { authCases, rawCases, yamlCases } from './fuzz-inputs-coordinator.ts';
 
-const counts = { quick: { yaml: 120, raw: 200, auth: 60 }, soak: { yaml: 1_000, raw: 1_200, auth: 1_000 } };
+const counts = { quick: { yaml: 80, raw: 140, auth: 40 }, soak: { yaml: 1_000, raw: 1_200, auth: 1_000 } };
 
 /**
  * Hostile input at a live coordinator while two simulated-model workers run a sweep through it: sweep YAML, raw
@@ -40,7 +40,7 @@ export const fuzzCoordinator: Scenario = {
     };
     try {
       const sweepFile = join(ctx.workDir, 'background.yaml');
-      writeFileSync(sweepFile, 'name: background\nmodels: [sim-model]\nbenchmarks: [sim-bench]\nmethods: [random]\nkeep: [64, 32]\nsamples: 1500\nshardSize: 50\nsimulate: true\n');
+      writeFileSync(sweepFile, 'name: background\nmodels: [sim-model]\nbenchmarks: [sim-bench]\nmethods: [random]\nkeep: [64, 32]\nsamples: 800\nshardSize: 50\nsimulate: true\n');
       const background = await submitSweepCli(address, sweepFile);
       for (let i = 0; i < 2; i++) workers.push(startWorkerProc({ name: `worker${i}`, logDir: ctx.logDir, coordinator: address, id: `fuzz-w${i}`, simulateMs: 8 }));
       await probe.register('fuzz-probe');
