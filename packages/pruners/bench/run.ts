@@ -80,7 +80,10 @@ function overlap(a: ArrayLike<number>, b: number[]): number {
 
 function peakMemory(dir: string, method: string, keep: number): { methodMb: number; peakMb: number } | undefined {
   const out = spawnSync(process.execPath, ['--import', 'tsx', join(here, 'peak.ts'), dir, method, String(keep)], { encoding: 'utf8' });
-  if (out.status !== 0) return undefined;
+  if (out.status !== 0) {
+    process.stderr.write(`peak memory of ${method} failed: ${out.stderr.split('\n')[0] ?? ''}\n`);
+    return undefined;
+  }
   return JSON.parse(out.stdout.trim().split('\n').pop() ?? '{}') as { methodMb: number; peakMb: number };
 }
 
@@ -124,9 +127,9 @@ load.after = loadavg()[0] ?? 0;
 
 const fmt = (x: number | undefined, digits = 1) => (x === undefined ? '-' : x.toFixed(digits));
 const table = [
-  '| n x d | keep | method | ours (ms) | PyTorch (ms) | ours / PyTorch | same kept set | pure-TS backend (ms) | peak extra RSS (MB) |',
+  '| n x d | keep | method | ours (ms) | PyTorch (ms) | ours / PyTorch | same kept set | pure-TS backend (ms) | peak RSS: method / process (MB) |',
   '| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |',
-  ...rows.map((r) => `| ${r.n} x ${r.d} | ${r.keep} | ${r.method} | ${fmt(r.tsMs)} | ${fmt(r.torchMs)} | ${fmt(r.ratio, 2)} | ${r.overlap === null ? 'n/a (RNG)' : `${(100 * r.overlap).toFixed(1)}%`} | ${fmt(r.tsBackendMs)} | ${fmt(r.methodMb, 0)} |`),
+  ...rows.map((r) => `| ${r.n} x ${r.d} | ${r.keep} | ${r.method} | ${fmt(r.tsMs)} | ${fmt(r.torchMs)} | ${fmt(r.ratio, 2)} | ${r.overlap === null ? 'n/a (RNG)' : `${(100 * r.overlap).toFixed(1)}%`} | ${fmt(r.tsBackendMs)} | ${r.methodMb === undefined ? '-' : `${fmt(r.methodMb, 0)} / ${fmt(r.peakMb, 0)}`} |`),
 ].join('\n');
 const resultsDir = join(here, '..', 'bench-results');
 mkdirSync(resultsDir, { recursive: true });
