@@ -4,6 +4,7 @@
  * gramBlocks(B): X0..X{B-1} (row blocks of X) -> Y{i}_{j} for i <= j: the upper block triangle of the same
  *               matrix, (B + 1) / 2B of the multiply-adds; the caller mirrors the lower blocks.
  * cosineCross: A [Na, D], B [Nb, D] -> Y [Na, Nb] = normalise(A) normalise(B)^T
+ * dotCross:    A [Na, D], B [Nb, D] -> Y [Na, Nb] = A B^T
  * normalise(x) = x / max(||x||_2, eps) row-wise, matching the pure-TS backend.
  */
 import { ProtoWriter } from './protobuf.ts';
@@ -106,5 +107,16 @@ export function gramBlocksModel(blocks: number): Uint8Array {
     scalarInitializer(g, 'eps', NORM_EPS);
     for (let i = 0; i < blocks; i++) tensorValue(g, 11, `X${i}`, [`R${i}`, 'D']);
     for (let i = 0; i < blocks; i++) for (let j = i; j < blocks; j++) tensorValue(g, 12, `Y${i}_${j}`, [`R${i}`, `R${j}`]);
+  });
+}
+
+export function dotCrossModel(): Uint8Array {
+  return model((g) => {
+    node(g, 'Transpose', ['B'], ['BT'], [{ name: 'perm', ints: [1, 0] }]);
+    node(g, 'MatMul', ['A', 'BT'], ['Y']);
+    g.string(2, 'dot_cross');
+    tensorValue(g, 11, 'A', ['Na', 'D']);
+    tensorValue(g, 11, 'B', ['Nb', 'D']);
+    tensorValue(g, 12, 'Y', ['Na', 'Nb']);
   });
 }

@@ -4,7 +4,7 @@
  * passes its execution providers (CUDA on a GPU worker); on CPU, 2 intra-op threads suit this machine.
  */
 import * as ort from 'onnxruntime-node';
-import { cosineCrossModel, cosineModel, gramBlocksModel } from './graphs.ts';
+import { cosineCrossModel, cosineModel, dotCrossModel, gramBlocksModel } from './graphs.ts';
 
 export interface OnnxLinalgOptions {
   /** Execution providers, as for an InferenceSession (default: cpu). */
@@ -46,6 +46,7 @@ export interface OnnxLinalg {
   readonly name: string;
   cosine(a: Float32Array, n: number, d: number): Promise<Float32Array>;
   cosineCross(a: Float32Array, na: number, b: Float32Array, nb: number, d: number): Promise<Float32Array>;
+  dotCross(a: Float32Array, na: number, b: Float32Array, nb: number, d: number): Promise<Float32Array>;
   /** Releases both sessions. */
   dispose(): Promise<void>;
 }
@@ -65,9 +66,10 @@ export async function createOnnxLinalg(options: OnnxLinalgOptions = {}): Promise
     graphOptimizationLevel: 'all',
   };
   const blocks = options.symmetricBlocks ?? 4;
-  const [cosine, cross, gram] = await Promise.all([
+  const [cosine, cross, dot, gram] = await Promise.all([
     ort.InferenceSession.create(cosineModel(), sessionOptions),
     ort.InferenceSession.create(cosineCrossModel(), sessionOptions),
+    ort.InferenceSession.create(dotCrossModel(), sessionOptions),
     blocks > 1 ? ort.InferenceSession.create(gramBlocksModel(blocks), sessionOptions) : undefined,
   ]);
   const check = (a: Float32Array, rows: number, d: number, name: string) => {
@@ -99,8 +101,13 @@ export async function createOnnxLinalg(options: OnnxLinalgOptions = {}): Promise
       check(b, nb, d, 'b');
       return output(await cross.run({ A: new ort.Tensor('float32', a, [na, d]), B: new ort.Tensor('float32', b, [nb, d]) }));
     },
+    async dotCross(a, na, b, nb, d) {
+      check(a, na, d, 'a');
+      check(b, nb, d, 'b');
+      return output(await dot.run({ A: new ort.Tensor('float32', a, [na, d]), B: new ort.Tensor('float32', b, [nb, d]) }));
+    },
     async dispose() {
-      await Promise.all([cosine.release(), cross.release(), gram?.release()]);
+      await Promise.all([cosine.release(), cross.release(), dot.release(), gram?.release()]);
     },
   };
 }

@@ -58,6 +58,18 @@ describe('onnx linalg backend', () => {
     got.forEach((v, i) => expect(v).toBeCloseTo(want[i] as number, 5));
   });
 
+  it('computes plain cross dot products', async () => {
+    const na = 4, nb = 3, d = 5;
+    const a = random(na * d, 5), b = random(nb * d, 6);
+    const got = Array.from(await backend.dotCross(a, na, b, nb, d));
+    got.forEach((v, t) => {
+      const i = Math.floor(t / nb), j = t % nb;
+      let dot = 0;
+      for (let k = 0; k < d; k++) dot += (a[i * d + k] as number) * (b[j * d + k] as number);
+      expect(v).toBeCloseTo(dot, 5);
+    });
+  });
+
   it('rejects mismatched lengths', async () => {
     await expect(backend.cosine(new Float32Array(5), 2, 3)).rejects.toThrow(/a has length 5, expected 2\*3/);
   });

@@ -39,7 +39,12 @@ describe.each(METHOD_IDS)('%s properties', (id) => {
 
   it('pruneAsync gives the same result as prune', async () => {
     const input = randomInput(30, 4, gridLayout(5, 6), 17);
-    const asyncBackend = { name: 'async-ts', cosine: async (a: Float32Array, n: number, d: number) => tsLinalg.cosine(a, n, d), cosineCross: async (a: Float32Array, na: number, b: Float32Array, nb: number, d: number) => tsLinalg.cosineCross(a, na, b, nb, d) };
+    const asyncBackend = {
+      name: 'async-ts',
+      cosine: async (a: Float32Array, n: number, d: number) => tsLinalg.cosine(a, n, d),
+      cosineCross: async (a: Float32Array, na: number, b: Float32Array, nb: number, d: number) => tsLinalg.cosineCross(a, na, b, nb, d),
+      dotCross: async (a: Float32Array, na: number, b: Float32Array, nb: number, d: number) => tsLinalg.dotCross(a, na, b, nb, d),
+    };
     const sync = prune(id, input, { keep: 11 });
     const viaAsync = await pruneAsync(id, input, { keep: 11 }, asyncBackend);
     expect(list(viaAsync.keep)).toEqual(list(sync.keep));

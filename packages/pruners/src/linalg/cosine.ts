@@ -88,3 +88,10 @@ export function cosineCrossTs(a: Float32Array, na: number, b: Float32Array, nb: 
   dotRows(x, na, y, nb, d, out, nb, false);
   return out;
 }
+
+/** [na * nb] plain dot products between the rows of a ([na * d]) and of b ([nb * d]). */
+export function dotCrossTs(a: Float32Array, na: number, b: Float32Array, nb: number, d: number): Float32Array {
+  const out = new Float32Array(na * nb);
+  dotRows(a, na, b, nb, d, out, nb, false);
+  return out;
+}

@@ -5,7 +5,8 @@
  *    in the paper: ratio 54/64) [paper].
  * 2. k_c = k - k_d contextual targets at a uniform stride among the remaining tokens: every
  *    max(1, floor(remaining / k_c))-th, the first k_c of them [code].
- * 3. Every other remaining token goes to its most similar target (cosine); each target becomes the mean of itself
+ * 3. Every other remaining token goes to its most similar target (cosine: computed as dot products with the
+ *    normalised targets, which has the same argmax); each target becomes the mean of itself
  *    and the tokens assigned to it [code, as publicly refactored].
  * Choices: similarity on the tokens themselves (the code uses the last block's attention keys, which the
  * prunebench layout does not export) [choice]; no CLS token among the kept ones (the layout has none) [choice];
@@ -13,6 +14,7 @@
  */
 import { z } from 'zod';
 import { defineMethod } from '../define.ts';
+import { normalizeRows } from '../linalg/cosine.ts';
 import { gatherRows, topKSet } from '../linalg/select.ts';
 import { requireSignal } from '../signals.ts';
 
@@ -22,11 +24,12 @@ const params = z.strictObject({
 
 /** Adds every other token to its most similar target, then divides each target by its group size (a mean). */
 function mergeIntoTargets(
-  tokens: Float32Array, d: number, others: Int32Array, similarity: Float32Array, features: Float32Array, targets: number,
+  tokens: Float32Array, d: number, others: Int32Array, rowOf: Int32Array, similarity: Float32Array, features: Float32Array,
+  targets: number,
 ): void {
   const counts = new Float64Array(targets).fill(1);
   for (let o = 0; o < others.length; o++) {
-    const row = o * targets;
+    const row = (rowOf[o] as number) * targets;
     let best = 0;
     for (let t = 1; t < targets; t++) if ((similarity[row + t] as number) > (similarity[row + best] as number)) best = t;
     counts[best] = (counts[best] as number) + 1;
@@ -72,10 +75,17 @@ export const visionzip = defineMethod({
     const others = remaining.filter((_, r) => !isTarget[r]);
     const features = gatherRows(ctx.tokens, d, targets).slice(); // a copy: merged in place
     if (others.length > 0) {
+      // Consecutive candidates (every single-image layout): compare all of them with the targets straight from
+      // the input, a slightly larger product that saves copying the others' rows.
+      const first = ctx.candidates[0] as number;
+      const consecutive = ctx.candidates.every((i, t) => i === first + t);
+      const rows = consecutive ? ctx.candidates : others;
+      // argmax_t cos(x, y_t) = argmax_t <x, y_t / |y_t|>: only the targets need normalising.
       const similarity: Float32Array = yield {
-        op: 'cosineCross', a: gatherRows(ctx.tokens, d, others), na: others.length, b: features, nb: contextualCount, d,
+        op: 'dotCross', a: gatherRows(ctx.tokens, d, rows), na: rows.length, b: normalizeRows(features, contextualCount, d), nb: contextualCount, d,
       };
-      mergeIntoTargets(ctx.tokens, d, others, similarity, features, contextualCount);
+      const rowOf = consecutive ? others.map((i) => i - first) : others.map((_, o) => o);
+      mergeIntoTargets(ctx.tokens, d, others, rowOf, similarity, features, contextualCount);
     }
     return {
       selected: Int32Array.from([...dominant, ...targets]),
