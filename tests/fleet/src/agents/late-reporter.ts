@@ -24,7 +24,17 @@ async function main(): Promise<void> {
   const first = await probe.report(lease.shardId, indices(lease.sampleStart, middle).map((i) => probeResult(lease, i)));
   process.stdout.write(`${JSON.stringify({ event: 'leased', shardId: lease.shardId, start: lease.sampleStart, end: lease.sampleEnd, firstHalf: first })}\n`);
   while (!existsSync(goFile)) await sleep(100);
-  const late = await probe.report(lease.shardId, indices(middle, lease.sampleEnd).map((i) => probeResult(lease, i)), 60_000);
+  // Like the real worker's result channel: a connection that died during the partition is replaced, the batch re-sent.
+  let late;
+  for (let attempt = 1; !late; attempt++) {
+    try {
+      late = await probe.report(lease.shardId, indices(middle, lease.sampleEnd).map((i) => probeResult(lease, i)), 60_000);
+    } catch (error) {
+      if (attempt >= 10) throw error;
+      process.stderr.write(`late-reporter: ${(error as Error).message}; re-sending\n`);
+      await sleep(500);
+    }
+  }
   const heartbeat = await probe.heartbeat(lease.shardId);
   const complete = await probe.complete(lease.shardId);
   process.stdout.write(`${JSON.stringify({ event: 'late', late, leaseLost: heartbeat.leaseLost, complete })}\n`);

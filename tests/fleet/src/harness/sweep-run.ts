@@ -56,9 +56,8 @@ export async function runChaosSweep(options: ChaosSweepOptions): Promise<ChaosSw
     return startWorkerProc(options.worker(index), n);
   };
   const background: Array<Promise<void>> = [];
-  let sweepId = 0;
   try {
-    sweepId = await submitSweepCli(options.clientAddress, sweepFile, options.clientNetns);
+    const sweepId = await submitSweepCli(options.clientAddress, sweepFile, options.clientNetns);
     for (let i = 0; i < options.workers; i++) workers.push(startWorker(i));
     const actors = {
       workers,

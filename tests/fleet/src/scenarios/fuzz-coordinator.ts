@@ -28,7 +28,7 @@ export const fuzzCoordinator: Scenario = {
     const port = await freePort();
     const address = `127.0.0.1:${port}`;
     const config = { name: 'coordinator', logDir: ctx.logDir, dbPath: join(ctx.workDir, 'fuzz.sqlite'), host: '127.0.0.1', port, leaseTtlMs: 5_000, retryBaseMs: 100 };
-    let coordinator: Proc | undefined = await startCoordinatorProc(config);
+    const coordinator: Proc = await startCoordinatorProc(config);
     const workers: Proc[] = [];
     const probe = new ProbeWorker(address);
     const alive = async (after: string): Promise<void> => {
@@ -150,8 +150,7 @@ export const fuzzCoordinator: Scenario = {
     } finally {
       probe.close();
       await Promise.all(workers.map((w) => w.stop(5_000)));
-      await coordinator?.stop(5_000);
-      coordinator = undefined;
+      await coordinator.stop(5_000);
     }
     return { problems: problems.summary(), figures };
   },

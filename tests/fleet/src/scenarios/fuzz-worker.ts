@@ -1,4 +1,4 @@
-import { cpSync, writeFileSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startCoordinatorProc, startWorkerProc, submitSweepCli, sweepStatusCli } from '../harness/fleet.ts';
 import { progress, readLedger } from '../harness/ledger.ts';
@@ -32,14 +32,15 @@ export const fuzzWorker: Scenario = {
     const synth = await runCli(['bench', 'synth', '--out', join(benches, 'synth-shapes'), '--scenes', '1', '--size', '64', '--no-progress'], { timeoutMs: 120_000 });
     if (synth.code !== 0) return { problems: [`cannot generate the synthetic benchmark: ${synth.stderr.trim()}`], figures };
 
-    const agent = spawnAgent('worker-input-fuzz.ts', ['--seed', String(ctx.seed), '--images', String(n.images), '--onnx', String(n.onnx), '--manifest', String(n.manifest), '--model', modelDir, '--other', otherDir, '--bench', join(benches, 'synth-shapes'), '--work', join(ctx.workDir, 'agent')], { name: 'worker-input-fuzz', logDir: ctx.logDir });
+    const summaryFile = join(ctx.workDir, 'worker-input-fuzz.json');
+    const agent = spawnAgent('worker-input-fuzz.ts', ['--out', summaryFile, '--seed', String(ctx.seed), '--images', String(n.images), '--onnx', String(n.onnx), '--manifest', String(n.manifest), '--model', modelDir, '--other', otherDir, '--bench', join(benches, 'synth-shapes'), '--work', join(ctx.workDir, 'agent')], { name: 'worker-input-fuzz', logDir: ctx.logDir });
     const exit = await agent.exited;
-    const summaryLine = agent.stdout.split('\n').find((l) => l.startsWith('{"summary"'));
-    if (!summaryLine) {
+    const summaryLine = existsSync(summaryFile) ? readFileSync(summaryFile, 'utf8') : undefined;
+    if (exit.code !== 0 || !summaryLine) {
       const lastCase = agent.stdout.trim().split('\n').filter((l) => l.startsWith('case ')).pop() ?? '(before the first case)';
       problems.push(`the worker pipeline died (exit ${exit.code ?? exit.signal}) at ${lastCase}: ${agent.output.slice(-400)}`);
     } else {
-      const summary = (JSON.parse(summaryLine) as { summary: Record<'images' | 'onnx' | 'manifest', Tally> }).summary;
+      const summary = JSON.parse(summaryLine) as Record<'images' | 'onnx' | 'manifest', Tally>;
       let cases = 0;
       for (const [target, tally] of Object.entries(summary)) {
         figures[`${target}.cases`] = tally.cases;
