@@ -35,6 +35,7 @@ describe('d2pruner', () => {
     const keep = 10; // 7 pivots, 3 from the independent set
     const result = prune('d2pruner', input, { keep });
     expect(result.info).toMatchObject({ pivots: 7, independent: 3, filled: 0 });
+    expect(result.info.similarityRows).toBeLessThanOrEqual(16); // one chunk of rows, not all 41 x 41
     const order = list(result.keep).sort((a, b) => (attention[b] as number) - (attention[a] as number));
     const nonPivots = order.slice(7);
     const cos = (a: number, b: number) => {

@@ -17,6 +17,7 @@ import { defineMethod } from '../define.ts';
 import { placeTokens } from '../layout.ts';
 import { gatherRows, orderByScore } from '../linalg/select.ts';
 import { requireSignal } from '../signals.ts';
+import type { LinalgRequest } from '../linalg/backend.ts';
 
 const AVAILABLE = 1;
 const KEPT = 0;
@@ -30,34 +31,54 @@ const params = z.strictObject({
   priorEps: z.number().positive().default(1e-7),
 });
 
+/** Rows of S computed per request: twice what is still wanted, within these bounds. */
+const MIN_CHUNK = 16;
+const MAX_CHUNK = 256;
+
 /**
  * Visits `rest` in order; keeps a token if still available and makes its neighbours (S > threshold)
  * unavailable; stops at `want`. Then fills from the suppressed tokens in visiting order.
+ * Only the kept tokens' rows of S are ever read, so rows are requested lazily, a chunk of the next available
+ * tokens at a time (a chunk member suppressed by an earlier one wastes its row): a few percent of the n^2 d
+ * products of the full matrix, with the same result.
  */
-function greedyIndependentSet(
-  rest: Int32Array, similarity: Float32Array, want: number,
+function* greedyIndependentSet(
+  hidden: Float32Array, d: number, rest: Int32Array, want: number,
   edge: { beta: number; edgeThreshold: number; near: (i: number, j: number) => boolean },
-): { picks: number[]; kept: number } {
+): Generator<LinalgRequest, { picks: number[]; kept: number; rows: number }, Float32Array> {
   const { beta, edgeThreshold, near } = edge;
   const m = rest.length;
+  const x = beta > 0 ? gatherRows(hidden, d, rest) : new Float32Array(0);
   const state = new Uint8Array(m).fill(AVAILABLE);
   const picks: number[] = [];
-  for (let a = 0; a < m && picks.length < want; a++) {
-    if (state[a] !== AVAILABLE) continue;
-    state[a] = KEPT;
-    const i = rest[a] as number;
-    picks.push(i);
-    for (let b = 0, row = a * m; b < m; b++) {
-      if (state[b] !== AVAILABLE) continue;
-      const cos = beta > 0 ? (similarity[row + b] as number) : 0;
-      const s = beta * cos + (beta < 1 && near(i, rest[b] as number) ? 1 - beta : 0);
-      if (s > edgeThreshold) state[b] = SUPPRESSED;
+  let rowsComputed = 0;
+  let next = 0;
+  while (picks.length < want && next < m) {
+    const chunk: number[] = [];
+    const size = Math.min(MAX_CHUNK, Math.max(MIN_CHUNK, 2 * (want - picks.length)));
+    for (let a = next; a < m && chunk.length < size; a++) if (state[a] === AVAILABLE) chunk.push(a);
+    if (chunk.length === 0) break;
+    next = (chunk[chunk.length - 1] as number) + 1;
+    const rows: Float32Array =
+      beta > 0 ? yield { op: 'cosineCross', a: gatherRows(x, d, chunk), na: chunk.length, b: x, nb: m, d } : new Float32Array(chunk.length * m);
+    rowsComputed += beta > 0 ? chunk.length : 0;
+    for (let c = 0; c < chunk.length && picks.length < want; c++) {
+      const a = chunk[c] as number;
+      if (state[a] !== AVAILABLE) continue;
+      state[a] = KEPT;
+      const i = rest[a] as number;
+      picks.push(i);
+      for (let b = 0, row = c * m; b < m; b++) {
+        if (state[b] !== AVAILABLE) continue;
+        const s = beta * (rows[row + b] as number) + (beta < 1 && near(i, rest[b] as number) ? 1 - beta : 0);
+        if (s > edgeThreshold) state[b] = SUPPRESSED;
+      }
     }
   }
   const kept = picks.length;
   // Ran dry: the best leftovers by debiased attention, i.e. suppressed tokens in visiting order.
   for (let a = 0; a < m && picks.length < want; a++) if (state[a] === SUPPRESSED) picks.push(rest[a] as number);
-  return { picks, kept };
+  return { picks, kept, rows: rowsComputed };
 }
 
 export const d2pruner = defineMethod({
@@ -81,23 +102,23 @@ export const d2pruner = defineMethod({
     const pivotCount = Math.min(ctx.budget, Math.floor(pivotRatio * ctx.budget));
     const selected: number[] = Array.from(order.subarray(0, pivotCount));
     const rest = order.subarray(pivotCount);
-    const m = rest.length;
     let misKept = 0;
+    let rowsComputed = 0;
     if (selected.length < ctx.budget) {
-      const hidden = requireSignal(ctx.signals, 'hiddenStates');
-      const similarity = beta > 0 ? yield { op: 'cosine', a: gatherRows(hidden, ctx.d, rest), n: m, d: ctx.d } : new Float32Array(0);
       const place = placeTokens(ctx.views, ctx.n);
       const near = (i: number, j: number) =>
         place.view[i] === place.view[j] &&
         Math.max(Math.abs((place.row[i] as number) - (place.row[j] as number)), Math.abs((place.col[i] as number) - (place.col[j] as number))) <= spatialRadius;
-      const independent = greedyIndependentSet(rest, similarity, ctx.budget - selected.length, { beta, edgeThreshold, near });
+      const hidden = requireSignal(ctx.signals, 'hiddenStates');
+      const independent = yield* greedyIndependentSet(hidden, ctx.d, rest, ctx.budget - selected.length, { beta, edgeThreshold, near });
       misKept = independent.kept;
+      rowsComputed = independent.rows;
       selected.push(...independent.picks);
     }
     return {
       selected: Int32Array.from(selected),
       scores: debiased,
-      info: { pivots: pivotCount, independent: misKept, filled: selected.length - pivotCount - misKept },
+      info: { pivots: pivotCount, independent: misKept, filled: selected.length - pivotCount - misKept, similarityRows: rowsComputed },
     };
   },
 });
