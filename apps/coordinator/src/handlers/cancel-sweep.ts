@@ -1,7 +1,7 @@
 import { status } from '@grpc/grpc-js';
 import type { CancelSweepRequest, CancelSweepResponse, CoordinatorServer } from '@prunebench/proto';
 import type { Context } from '../context.ts';
-import { RpcError, unaryHandler } from '../errors.ts';
+import { storeFailure, unaryHandler } from '../errors.ts';
 import { cancelSweep as cancel } from '../store/sweeps.ts';
 
 export function cancelSweep(ctx: Context): CoordinatorServer['cancelSweep'] {
@@ -9,7 +9,7 @@ export function cancelSweep(ctx: Context): CoordinatorServer['cancelSweep'] {
     try {
       return { state: cancel(ctx, request.sweepId) };
     } catch (error) {
-      throw new RpcError(status.NOT_FOUND, (error as Error).message);
+      throw storeFailure(status.NOT_FOUND, error);
     }
   });
 }

@@ -1,7 +1,7 @@
 import { status } from '@grpc/grpc-js';
 import type { CompleteShardRequest, CompleteShardResponse, CoordinatorServer } from '@prunebench/proto';
 import type { Context } from '../context.ts';
-import { RpcError, unaryHandler } from '../errors.ts';
+import { storeFailure, unaryHandler } from '../errors.ts';
 import { completeShard as complete } from '../store/leasing.ts';
 
 export function completeShard(ctx: Context): CoordinatorServer['completeShard'] {
@@ -9,7 +9,7 @@ export function completeShard(ctx: Context): CoordinatorServer['completeShard'] 
     try {
       return complete(ctx, request.workerId, request.shardId);
     } catch (error) {
-      throw new RpcError(status.NOT_FOUND, (error as Error).message);
+      throw storeFailure(status.NOT_FOUND, error);
     }
   });
 }

@@ -1,7 +1,7 @@
 import { status } from '@grpc/grpc-js';
 import type { CoordinatorServer, LeaseRequest, LeaseResponse } from '@prunebench/proto';
 import type { Context } from '../context.ts';
-import { RpcError, unaryHandler } from '../errors.ts';
+import { storeFailure, unaryHandler } from '../errors.ts';
 import { leaseShard } from '../store/leasing.ts';
 
 export function lease(ctx: Context): CoordinatorServer['lease'] {
@@ -10,7 +10,7 @@ export function lease(ctx: Context): CoordinatorServer['lease'] {
     try {
       outcome = leaseShard(ctx, request.workerId);
     } catch (error) {
-      throw new RpcError(status.NOT_FOUND, (error as Error).message);
+      throw storeFailure(status.NOT_FOUND, error);
     }
     if (!outcome.granted) return { retryAfterMs: outcome.retryAfterMs, reason: outcome.reason };
     const { shard, job, modelHash, benchmarkHash, seed, doneSampleIndices } = outcome.granted;

@@ -1,7 +1,7 @@
 import { status } from '@grpc/grpc-js';
 import type { CoordinatorServer, SubmitSweepRequest, SubmitSweepResponse } from '@prunebench/proto';
 import type { Context } from '../context.ts';
-import { RpcError, unaryHandler } from '../errors.ts';
+import { storeFailure, unaryHandler } from '../errors.ts';
 import { submitSweep as submit } from '../store/sweeps.ts';
 import { SweepSpecError } from '../sweep/spec.ts';
 
@@ -12,7 +12,7 @@ export function submitSweep(ctx: Context): CoordinatorServer['submitSweep'] {
     } catch (error) {
       if (error instanceof SweepSpecError) throw error;
       // Missing models or benchmarks, unreadable headers: the client's input, not a server fault.
-      throw new RpcError(status.FAILED_PRECONDITION, (error as Error).message);
+      throw storeFailure(status.FAILED_PRECONDITION, error);
     }
   });
 }
