@@ -39,14 +39,22 @@ export function openDatabase(path: string, options: OpenOptions = {}): OpenedDat
     const reason = error instanceof Error ? error.message : String(error);
     throw new Error(`cannot open database ${path}${readonly ? ' (read-only)' : ''}: ${reason}`, { cause: error });
   }
-  sqlite.pragma('busy_timeout = 5000');
-  if (!readonly) {
-    sqlite.pragma('journal_mode = WAL');
-    // WAL + NORMAL: a commit survives a process crash; only an OS crash can lose the last transactions.
-    sqlite.pragma('synchronous = NORMAL');
-    sqlite.pragma('foreign_keys = ON');
+  // The first writes (WAL files, migrations) are where a read-only or full file system shows: name the file.
+  try {
+    sqlite.pragma('busy_timeout = 5000');
+    if (!readonly) {
+      sqlite.pragma('journal_mode = WAL');
+      // WAL + NORMAL: a commit survives a process crash; only an OS crash can lose the last transactions.
+      sqlite.pragma('synchronous = NORMAL');
+      sqlite.pragma('foreign_keys = ON');
+    }
+    const db = drizzle({ client: sqlite, schema, casing: 'snake_case' });
+    if (!readonly) migrate(db, { migrationsFolder: migrationsFolder() });
+    return { db, sqlite, close: () => sqlite.close() };
+  } catch (error) {
+    sqlite.close();
+    const reason = error instanceof Error ? error.message : String(error);
+    const hint = readonly ? '' : ' (the writer needs to write the file, its folder and the -wal/-shm files beside it: is the file system read-only or full?)';
+    throw new Error(`cannot open database ${path}${readonly ? ' (read-only)' : ''}: ${reason}${hint}`, { cause: error });
   }
-  const db = drizzle({ client: sqlite, schema, casing: 'snake_case' });
-  if (!readonly) migrate(db, { migrationsFolder: migrationsFolder() });
-  return { db, sqlite, close: () => sqlite.close() };
 }
