@@ -1,6 +1,6 @@
 import { encodeIndices, jobs, results, shards, sweeps, workers, type Job, type Shard } from '@prunebench/db';
 import type { SampleResult } from '@prunebench/proto';
-import { eq, sql } from 'drizzle-orm';
+import { and, eq, gte, lte, sql } from 'drizzle-orm';
 import type { Context } from '../context.ts';
 
 export interface IngestOutcome {
@@ -94,6 +94,16 @@ export function createIngest(ctx: Context): (workerId: string, target: ShardTarg
     .where(eq(workers.id, p('workerId')))
     .prepare();
   const sweepState = ctx.db.select({ state: sweeps.state }).from(sweeps).where(eq(sweeps.id, p('sweepId'))).prepare();
+  // The unique key holds the sample id, so a result for a stored index under another id would be a second row for
+  // the same sample: look for that over the batch's index range (one index scan) before committing.
+  const indexClash = ctx.db
+    .select({ index: results.sampleIndex })
+    .from(results)
+    .where(and(eq(results.jobId, p('jobId')), gte(results.sampleIndex, p('lo')), lte(results.sampleIndex, p('hi'))))
+    .groupBy(results.sampleIndex)
+    .having(sql`count(*) > 1`)
+    .limit(1)
+    .prepare();
 
   return (workerId, { shard, job }, batch) => {
     const now = ctx.now();
@@ -143,6 +153,10 @@ export function createIngest(ctx: Context): (workerId: string, target: ShardTarg
       let n = 0;
       for (const row of rows) n += insert.run(order.map((name) => row[name] ?? null)).changes;
       if (n > 0) {
+        const indices = batch.map((r) => r.sampleIndex);
+        const clash = indexClash.get({ jobId: job.id, lo: Math.min(...indices), hi: Math.max(...indices) });
+        // Thrown inside the transaction: the whole batch rolls back.
+        if (clash) throw new RejectedBatch(`sample index ${clash.index} of shard ${shard.id} is already stored under another sample id`);
         bumpJob.run({ n, jobId: job.id });
         bumpWorker.run({ n, workerId });
       }
