@@ -127,9 +127,9 @@ load.after = loadavg()[0] ?? 0;
 
 const fmt = (x: number | undefined, digits = 1) => (x === undefined ? '-' : x.toFixed(digits));
 const table = [
-  '| n x d | keep | method | ours (ms) | PyTorch (ms) | ours / PyTorch | same kept set | pure-TS backend (ms) | peak RSS: method / process (MB) |',
+  '| n x d | keep | method | ours (ms) | PyTorch (ms) | ours / PyTorch | same kept set | pure-TS backend (ms) | process peak RSS (MB) |',
   '| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |',
-  ...rows.map((r) => `| ${r.n} x ${r.d} | ${r.keep} | ${r.method} | ${fmt(r.tsMs)} | ${fmt(r.torchMs)} | ${fmt(r.ratio, 2)} | ${r.overlap === null ? 'n/a (RNG)' : `${(100 * r.overlap).toFixed(1)}%`} | ${fmt(r.tsBackendMs)} | ${r.methodMb === undefined ? '-' : `${fmt(r.methodMb, 0)} / ${fmt(r.peakMb, 0)}`} |`),
+  ...rows.map((r) => `| ${r.n} x ${r.d} | ${r.keep} | ${r.method} | ${fmt(r.tsMs)} | ${fmt(r.torchMs)} | ${fmt(r.ratio, 2)} | ${r.overlap === null ? 'n/a (RNG)' : `${(100 * r.overlap).toFixed(1)}%`} | ${fmt(r.tsBackendMs)} | ${fmt(r.peakMb, 0)} |`),
 ].join('\n');
 const resultsDir = join(here, '..', 'bench-results');
 mkdirSync(resultsDir, { recursive: true });
