@@ -181,6 +181,7 @@ async function manifestTarget(seed: number, n: number, modelDir: string, work: s
     }
     // A field that names another file (a graph, the tokenizer) may fail on that file instead: naming it is as clear.
     const culprits = m.op === 'set' ? ['model.json', `${m.path.join('.')}`, `graphs.${m.path[m.path.length - 1]}`] : ['model.json'];
+    if (m.op === 'set' && typeof m.value === 'string' && m.value.trim() !== '') culprits.push(m.value.slice(0, 40));
     await judge(tally, `model.json ${i} (${label.slice(0, 80)})`, culprits, async () => {
       const model = await openModel(dir);
       await model.close();
