@@ -271,12 +271,15 @@ class TinyVlm(nn.Module):
         self.box_head = nn.Linear(cfg.vision_width, 4)
         small_init_(self)
 
-    def run_layers(self, x, position_ids, bias, first: int, last: int):
-        """Training path: layers [first, last) with a full-sequence bias (may be block-structured)."""
+    def run_layers(self, x, position_ids, bias, first: int, last: int, keep_probs: bool = False):
+        """Training path: layers [first, last) with a full-sequence bias (may be block-structured). With
+        keep_probs, also returns each layer's attention probabilities [B,H,L,L]."""
         cos, sin = rope_cos_sin(position_ids, self.cfg.head_dim, self.cfg.rope_theta)
+        all_probs = []
         for layer in self.layers[first:last]:
-            x, _, _, _ = layer(x, cos, sin, bias)
-        return x
+            x, probs, _, _ = layer(x, cos, sin, bias)
+            all_probs.append(probs)
+        return (x, all_probs) if keep_probs else x
 
     def logits(self, hidden: torch.Tensor) -> torch.Tensor:
         return self.lm_head(self.norm(hidden))

@@ -29,6 +29,8 @@ class Batch:
     position_ids: torch.Tensor  # int64 [B,P+n_keep+S]
     bias: torch.Tensor          # float [B,1,L,L] additive attention bias
     scene_index: list[int]
+    # per row: (first answer-producing position, end position, question index in the scene) of each segment
+    segments: list[list[tuple[int, int, int]]]
 
 
 def encode_segment(tok: WordTokenizer, question: str, answer: str) -> tuple[list[int], list[int]]:
@@ -49,8 +51,8 @@ def make_batch(scenes: list[Scene], idx: list[int], images: np.ndarray, tok: Wor
     for i in idx:
         qs = scenes[i].questions
         order = rng.permutation(len(qs))[:max_segments]
-        rows.append([encode_segment(tok, qs[j].question, qs[j].answer) for j in order])
-    s_len = max(sum(len(q) + len(a) for q, a in segs) for segs in rows)
+        rows.append([(*encode_segment(tok, qs[j].question, qs[j].answer), int(j)) for j in order])
+    s_len = max(sum(len(q) + len(a) for q, a, _ in segs) for segs in rows)
     b, L = len(idx), p + n_keep + s_len
     if keep is None:
         keep = np.stack([np.sort(rng.choice(grid_tokens, n_keep, replace=False)) if n_keep < grid_tokens
@@ -62,11 +64,13 @@ def make_batch(scenes: list[Scene], idx: list[int], images: np.ndarray, tok: Wor
     ctx = p + n_keep
     allowed[:, :ctx, :ctx] = np.tril(np.ones((ctx, ctx), dtype=bool))
     text_start = p + (n_keep if compact else grid_tokens)
+    spans: list[list[tuple[int, int, int]]] = []
     for r, segs in enumerate(rows):
+        spans.append([])
         pos[r, :p] = np.arange(p)
         pos[r, p:ctx] = p + (np.arange(n_keep) if compact else keep[r])
         cur = 0
-        for q, a in segs:
+        for q, a, j in segs:
             seg = q + a
             start, n = ctx + cur, len(seg)
             text[r, cur:cur + n] = seg
@@ -75,12 +79,13 @@ def make_batch(scenes: list[Scene], idx: list[int], images: np.ndarray, tok: Wor
             allowed[r, start:start + n, start:start + n] = np.tril(np.ones((n, n), dtype=bool))
             # position of the last question token predicts the first answer token, and so on
             targets[r, start + len(q) - 1:start + n - 1] = a
+            spans[r].append((start + len(q) - 1, start + n - 1, j))
             cur += n
         for k in range(ctx + cur, L):
             allowed[r, k, k] = True
     bias = torch.from_numpy((~allowed).astype(np.float32) * -1e9)[:, None]
     return Batch(torch.from_numpy(images[idx]), torch.from_numpy(keep), torch.tensor([pre] * b),
-                 torch.from_numpy(text), torch.from_numpy(targets), torch.from_numpy(pos), bias, list(idx))
+                 torch.from_numpy(text), torch.from_numpy(targets), torch.from_numpy(pos), bias, list(idx), spans)
 
 
 def patch_labels(scene: Scene, grid: int, patch: int, n_classes_desc: dict[str, int], background: int,

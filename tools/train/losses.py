@@ -104,3 +104,42 @@ def patch_box_loss(box_pred, box_target, on_object):
     if not on_object.any():
         return box_pred.sum() * 0
     return (box_pred.sigmoid()[on_object] - box_target[on_object]).abs().mean()
+
+
+def answer_attention_loss(probs, batch, target_masks, n_prefix: int, heads: int = 2):
+    """Bootstraps reading the image: for the positions that produce an answer, the first `heads` heads of the given
+    layer (probs [B,H,L,L]) should put their visual attention on the patches of the objects the question is about
+    (target_masks[r][j]: bool over the kept visual tokens of row r for its question j, or None)."""
+    terms = []
+    n_keep = batch.keep.shape[1]
+    for r, spans in enumerate(batch.segments):
+        for start, end, j in spans:
+            mask = target_masks[r].get(j)
+            if mask is None or not mask.any():
+                continue
+            att = probs[r, :heads, start:end, n_prefix:n_prefix + n_keep].mean(0)
+            terms.append(-(att[:, torch.from_numpy(mask)].sum(-1) + 1e-6).log().mean())
+    return torch.stack(terms).mean() if terms else probs.sum() * 0
+
+
+def word_grounding_loss(probs, batch, word_masks, n_prefix: int, heads: int = 2):
+    """Gives the decoder its first hop for free: at layer 0 the position of a colour or shape word of the question
+    (whose query is that word's own embedding) should put its visual attention, in `heads` heads, on the patches
+    of the scene's objects with that attribute (word_masks: (row, position, bool mask over kept visual tokens))."""
+    n_keep = batch.keep.shape[1]
+    terms = []
+    for r, pos, mask in word_masks:
+        att = probs[r, :heads, pos, n_prefix:n_prefix + n_keep].mean(0)
+        terms.append(-(att[torch.from_numpy(mask)].sum() + 1e-6).log())
+    return torch.stack(terms).mean() if terms else probs.sum() * 0
+
+
+def question_gather_loss(probs, word_positions, heads: tuple[int, int] = (2, 3)):
+    """The other hop: at layer 0 the answer-producing positions should gather, in two heads, the question's colour,
+    shape and size words (word_positions: (row, answer positions, word positions)); layer 1 then has a query that
+    knows which object to look up."""
+    terms = []
+    for r, answer_pos, words in word_positions:
+        att = probs[r, heads[0]:heads[1] + 1][:, answer_pos][:, :, words].sum(-1).mean(0)
+        terms.append(-(att + 1e-6).log().mean())
+    return torch.stack(terms).mean() if terms else probs.sum() * 0

@@ -17,16 +17,18 @@ sys.path[:0] = [HERE, os.path.join(HERE, "..", "modelkit")]
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
-from batches import make_batch, patch_labels  # noqa: E402
+from batches import encode_segment, make_batch, patch_labels  # noqa: E402
 from data import load_images, read_benchmark, vocabulary_words  # noqa: E402
 from evaluate import evaluate, normalise_pixels  # noqa: E402
 from export_layout import export_model  # noqa: E402
-from losses import (cls_attention_loss, lm_loss, patch_box_loss, object_masks, patch_alignment_loss, presence_loss,  # noqa: E402
+from losses import (answer_attention_loss, cls_attention_loss, lm_loss, patch_box_loss, singular,
+                    question_gather_loss, word_grounding_loss, object_masks, patch_alignment_loss, presence_loss,  # noqa: E402
                     question_relevance_loss, relevant_patch_mask)
 from tiny_vlm import TinyVlm, TinyVlmConfig  # noqa: E402
 from tokenizer import COORD_STEP, WordTokenizer, build_vocab  # noqa: E402
 
-LOSS_WEIGHTS = {"lm": 1.0, "patch": 0.5, "presence": 0.3, "relevance": 0.3, "cls_attention": 0.1, "box": 2.0}
+LOSS_WEIGHTS = {"lm": 1.0, "patch": 0.5, "presence": 0.3, "relevance": 0.3, "cls_attention": 0.1, "box": 2.0,
+                "answer_attention": 0.5, "word_grounding": 0.5, "question_gather": 0.5}
 
 
 def parse_args(argv=None):
@@ -44,6 +46,9 @@ def parse_args(argv=None):
     ap.add_argument("--drop-prob", type=float, default=0.5, help="share of batches with random visual-token drop")
     ap.add_argument("--min-keep", type=float, default=0.2, help="smallest kept share of visual tokens when dropping")
     ap.add_argument("--compact-prob", type=float, default=0.25, help="share of dropped batches with compact positions")
+    ap.add_argument("--object-phase", type=float, default=0.35,
+                    help="share of steps (at the start) that see only object patches plus random fill")
+    ap.add_argument("--object-keep", type=int, default=128, help="visual tokens per row in the object phase")
     ap.add_argument("--checkpoint", help="checkpoint file (saved every --ckpt-every steps, resumed if present)")
     ap.add_argument("--ckpt-every", type=int, default=200)
     ap.add_argument("--eval-every", type=int, default=500)
@@ -68,6 +73,7 @@ class Trainer:
                            "size": {o.size for s in scenes for o in s.objects if o.size}}
         self.descs = [f"{c} {s}" for c in colours for s in shapes] + ["background"]
         self.desc_index = {d: i for i, d in enumerate(self.descs)}
+        self.attribute_words = set(colours) | set(shapes) | {o.size for s in scenes for o in s.objects if o.size}
         self.background = len(self.descs) - 1
         desc_ids = [tok.encode(d) for d in self.descs]
         width = max(len(d) for d in desc_ids)
@@ -96,16 +102,22 @@ class Trainer:
     def losses(self, idx: list[int]) -> dict:
         m, cfg, a = self.model, self.cfg, self.args
         n_grid = cfg.grid * cfg.grid
-        n_keep, compact = n_grid, False
-        if self.rng.random() < a.drop_prob:
+        n_keep, compact, keep = n_grid, False, None
+        if self.step < a.object_phase * a.steps:
+            # curriculum: short sequences of the objects' patches plus random others, so the decoder learns to read
+            # the image quickly (a full 576-token start stayed at answer priors for hundreds of steps)
+            n_keep = a.object_keep
+            keep = np.stack([self.object_keep(i, n_keep) for i in idx])
+            compact = bool(self.rng.random() < a.compact_prob)
+        elif self.rng.random() < a.drop_prob:
             n_keep = int(self.rng.integers(int(a.min_keep * n_grid), n_grid))
             compact = bool(self.rng.random() < a.compact_prob)
-        b = make_batch(self.scenes, idx, self.images, self.tok, n_grid, n_keep, compact, self.rng)
+        b = make_batch(self.scenes, idx, self.images, self.tok, n_grid, n_keep, compact, self.rng, keep=keep)
         pf, cls_att, clip_patch, clip_cls = m.vision(normalise_pixels(b.pixels))
         visual = m.projector(pf)
         visual = torch.gather(visual, 1, b.keep[..., None].expand(-1, -1, visual.shape[-1]))
         x = torch.cat([m.embed_tokens(b.prefix_ids), visual, m.embed_tokens(b.text_ids)], dim=1)
-        h = m.run_layers(x, b.position_ids, b.bias, 0, cfg.num_layers)
+        h, probs = m.run_layers(x, b.position_ids, b.bias, 0, cfg.num_layers, keep_probs=True)
         logits = m.logits(h)
         out = {"lm": lm_loss(logits, b.targets, self.coord_ids)}
         scale = m.logit_scale.exp().clamp(max=100)
@@ -119,6 +131,22 @@ class Trainer:
         out["presence"] = presence_loss(clip_cls, desc_emb[:-1], present, scale, self.presence_bias)
         out["cls_attention"] = cls_attention_loss(cls_att, labels != self.background)
         out["box"] = patch_box_loss(m.box_head(pf), torch.from_numpy(self.boxes[idx]), labels != self.background)
+        keep = b.keep.numpy()
+        target_masks = []
+        for r, i in enumerate(idx):
+            sc, per_q = self.scenes[i], {}
+            for r_seg in b.segments[r]:
+                q = sc.questions[r_seg[2]]
+                mask = relevant_patch_mask(sc, q.question, self.vocab_sets, self.obj_masks[i],
+                                           q.sample.get("meta", {}).get("targets"))
+                per_q[r_seg[2]] = None if mask is None else mask[keep[r]]
+            target_masks.append(per_q)
+        # layer 1: layer 0 is where the answer position first gathers the question's words, so only from layer 1 on
+        # can its query say which object to look at
+        out["answer_attention"] = answer_attention_loss(probs[1], b, target_masks, b.prefix_ids.shape[1])
+        word_masks, gather = self.word_masks(idx, b, keep)
+        out["word_grounding"] = word_grounding_loss(probs[0], b, word_masks, b.prefix_ids.shape[1])
+        out["question_gather"] = question_gather_loss(probs[0], gather)
         rows, q_ids, masks = [], [], []
         for r, i in enumerate(idx):
             sc = self.scenes[i]
@@ -136,6 +164,43 @@ class Trainer:
             out["relevance"] = question_relevance_loss(clip_patch[rows], q_emb, torch.from_numpy(np.stack(masks)),
                                                        scale)
         return out
+
+    def word_masks(self, idx: list[int], b, keep: np.ndarray):
+        """(row, sequence position, kept-token mask) for every colour/shape word of every question in the batch,
+        and (row, answer positions, attribute-word positions) per question."""
+        out, gather = [], []
+        for r, i in enumerate(idx):
+            sc = self.scenes[i]
+            for first_answer, end, j in b.segments[r]:
+                q_ids = encode_segment(self.tok, sc.questions[j].question, "")[0]
+                start = first_answer - len(q_ids) + 1
+                attr_pos = [start + k for k, t in enumerate(q_ids)
+                            if singular(self.tok.vocab[t]) in self.attribute_words or self.tok.vocab[t] in
+                            self.attribute_words]
+                if attr_pos:
+                    gather.append((r, list(range(first_answer, end)), attr_pos))
+                for k, t in enumerate(q_ids):
+                    word = self.tok.vocab[t]
+                    if word in self.vocab_sets["colour"]:
+                        hit = [o.colour == word for o in sc.objects]
+                    elif singular(word) in self.vocab_sets["shape"] or word in self.vocab_sets["shape"]:
+                        hit = [o.shape in (word, singular(word)) for o in sc.objects]
+                    else:
+                        continue
+                    picked = [m for m, h in zip(self.obj_masks[i], hit) if h]
+                    if picked:
+                        mask = np.any(picked, axis=0)[keep[r]]
+                        if mask.any():
+                            out.append((r, start + k, mask))
+        return out, gather
+
+    def object_keep(self, i: int, n_keep: int) -> np.ndarray:
+        on_object = np.flatnonzero(self.labels[i] != self.background)
+        if len(on_object) > n_keep:
+            on_object = self.rng.choice(on_object, n_keep, replace=False)
+        rest = np.setdiff1d(np.arange(self.labels.shape[1]), on_object)
+        fill = self.rng.choice(rest, n_keep - len(on_object), replace=False)
+        return np.sort(np.concatenate([on_object, fill]))
 
     def train_step(self) -> dict:
         self.model.train()

@@ -12,6 +12,7 @@ $CLI --out "$DATA/synth-validation" --split validation --scenes 200 --seed 1 --q
 $CLI --out "$DATA/synth-test" --split test
 export OPENBLAS_NUM_THREADS=1
 /usr/bin/python3 tools/train/train_tiny.py --train "$DATA/synth-train" --val "$DATA/synth-validation" \
-  --test "$DATA/synth-test" --out "$OUT" --steps 900 --batch 8 --min-keep 0.1 --seed 1 \
-  --eval-every 250 --eval-questions 100 --test-questions 400 --checkpoint "$DATA/tiny-synth.ckpt" \
+  --test "$DATA/synth-test" --out "$OUT" --steps 3300 --batch 4 --lr 2e-3 --object-phase 0.8 --object-keep 64 \
+  --min-keep 0.1 --seed 1 --eval-every 300 --eval-questions 60 --test-questions 400 \
+  --checkpoint "$DATA/tiny-synth.ckpt" \
   --report "$OUT/train_report.json" "$@"
