@@ -105,7 +105,10 @@ async function main(): Promise<number> {
   }
   const totals = Object.fromEntries(TOTAL_KEYS.map((key) => [key, reports.reduce((sum, r) => sum + (typeof r.figures[key] === 'number' ? (r.figures[key] as number) : 0), 0)]));
   const failed = reports.filter((r) => r.status === 'fail');
-  const command = `npm run ${mode === 'quick' ? 'test:fleet' : 'test:fleet:soak'}${seed === DEFAULT_SEED ? '' : ` -- --seed ${seed}`}${only.length ? ` -- --only ${only.join(',')}` : ''}`;
+  const extra = [...(seed === DEFAULT_SEED ? [] : ['--seed', String(seed)]), ...(only.length ? ['--only', only.join(',')] : [])];
+  const command = extra.length === 0
+    ? `npm run ${mode === 'quick' ? 'test:fleet' : 'test:fleet:soak'}`
+    : `npm run ${mode === 'quick' ? 'test:fleet' : 'test:soak'} -w @prunebench/fleet-tests -- ${extra.join(' ')}`;
   const report = {
     mode,
     seed,
