@@ -143,3 +143,15 @@ def question_gather_loss(probs, word_positions, heads: tuple[int, int] = (2, 3))
         att = probs[r, heads[0]:heads[1] + 1][:, answer_pos][:, :, words].sum(-1).mean(0)
         terms.append(-(att + 1e-6).log().mean())
     return torch.stack(terms).mean() if terms else probs.sum() * 0
+
+
+def visual_lens_loss(lens_logits, labels_kept, desc_words, background: int):
+    """Read through the LM head (final norm + lm_head), an object patch's visual token should already name its
+    object's colour and shape words, so the decoder only has to route it to the answer (a 'logit lens' target).
+    lens_logits [B,N,V]; labels_kept [B,N] description index per kept token; desc_words [C,2] word ids."""
+    on_object = labels_kept != background
+    if not on_object.any():
+        return lens_logits.sum() * 0
+    logp = lens_logits[on_object].log_softmax(-1)
+    words = desc_words[labels_kept[on_object]]
+    return -(logp.gather(1, words).mean(-1)).mean()

@@ -22,13 +22,14 @@ from data import load_images, read_benchmark, vocabulary_words  # noqa: E402
 from evaluate import evaluate, normalise_pixels  # noqa: E402
 from export_layout import export_model  # noqa: E402
 from losses import (answer_attention_loss, cls_attention_loss, lm_loss, patch_box_loss, singular,
-                    question_gather_loss, word_grounding_loss, object_masks, patch_alignment_loss, presence_loss,  # noqa: E402
+                    question_gather_loss, visual_lens_loss, word_grounding_loss, object_masks, patch_alignment_loss, presence_loss,  # noqa: E402
                     question_relevance_loss, relevant_patch_mask)
 from tiny_vlm import TinyVlm, TinyVlmConfig  # noqa: E402
 from tokenizer import COORD_STEP, WordTokenizer, build_vocab  # noqa: E402
 
 LOSS_WEIGHTS = {"lm": 1.0, "patch": 0.5, "presence": 0.3, "relevance": 0.3, "cls_attention": 0.1, "box": 2.0,
-                "answer_attention": 0.5, "word_grounding": 0.5, "question_gather": 0.5}
+                "answer_attention": 0.5, "word_grounding": 0.5, "question_gather": 0.5,
+                "visual_lens": 0.5}
 
 
 def parse_args(argv=None):
@@ -73,6 +74,8 @@ class Trainer:
                            "size": {o.size for s in scenes for o in s.objects if o.size}}
         self.descs = [f"{c} {s}" for c in colours for s in shapes] + ["background"]
         self.desc_index = {d: i for i, d in enumerate(self.descs)}
+        self.desc_words = torch.tensor([[tok.ids[w] for w in d.split()] if d != "background" else [0, 0]
+                                        for d in self.descs])
         self.attribute_words = set(colours) | set(shapes) | {o.size for s in scenes for o in s.objects if o.size}
         self.background = len(self.descs) - 1
         desc_ids = [tok.encode(d) for d in self.descs]
@@ -146,6 +149,8 @@ class Trainer:
         out["answer_attention"] = answer_attention_loss(probs[1], b, target_masks, b.prefix_ids.shape[1])
         word_masks, gather = self.word_masks(idx, b, keep)
         out["word_grounding"] = word_grounding_loss(probs[0], b, word_masks, b.prefix_ids.shape[1])
+        labels_kept = torch.gather(torch.from_numpy(self.labels[idx]), 1, b.keep)
+        out["visual_lens"] = visual_lens_loss(m.logits(visual), labels_kept, self.desc_words, self.background)
         out["question_gather"] = question_gather_loss(probs[0], gather)
         rows, q_ids, masks = [], [], []
         for r, i in enumerate(idx):
