@@ -16,7 +16,7 @@ describe('bad input gets a one-line error naming the file or field', () => {
   it('a missing graph file', async () => {
     const dir = modelCopy();
     rmSync(join(dir, 'decoder_tail.onnx'));
-    await expect(openModel(dir)).rejects.toThrow(/decoder_tail\.onnx: graph file for graphs\.decoderTail is missing/);
+    await expect(openModel(dir)).rejects.toThrow(/model\.json field graphs\.decoderTail: \S*decoder_tail\.onnx does not exist$/);
   });
 
   it('a graph whose inputs do not match the layout', async () => {

@@ -7,7 +7,7 @@ import type { FamilySpec } from '../families/types.ts';
 import { openGraph, runtimeVersion, type GraphSession, type Provider, type SessionOptions } from '../onnx/session.ts';
 import { createModelLinalg, type OnnxLinalg } from '../onnx/linalg.ts';
 import { checkGraph, type GraphKey } from './graph-contract.ts';
-import { modelManifestSchema, type ManifestSignals, type ModelManifest } from './manifest.ts';
+import { modelManifestSchemaIn, type ManifestSignals, type ModelManifest } from './manifest.ts';
 import { readPrior, type AttentionPriorFile } from './prior.ts';
 import { findBos, loadTokenizer, type TextTokenizer } from './tokenizer.ts';
 
@@ -61,7 +61,7 @@ export async function readManifest(dir: string): Promise<ModelManifest> {
   } catch (error) {
     throw new WorkerInputError(file, `not valid JSON (${error instanceof Error ? error.message : String(error)})`);
   }
-  const parsed = modelManifestSchema.safeParse(raw);
+  const parsed = modelManifestSchemaIn(dir).safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const field = issue?.path.join('.') || '(root)';
@@ -109,10 +109,6 @@ export async function openModel(dirArg: string, opts: OpenModelOptions = {}): Pr
 
   const wanted: GraphKey[] = ['vision', 'projector', 'embedTokens', 'decoderHead', 'decoderTail'];
   if (manifest.graphs.textEncoder && manifest.signals.clipTextEmbed) wanted.push('textEncoder');
-  for (const key of wanted) {
-    const file = join(dir, manifest.graphs[key] ?? '');
-    if (!existsSync(file)) throw new WorkerInputError(file, `graph file for graphs.${key} is missing`);
-  }
   const opened: Partial<ModelGraphs> = {};
   try {
     for (const key of wanted) {
