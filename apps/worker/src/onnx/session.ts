@@ -28,11 +28,21 @@ export interface IntTensor {
 
 export type HostTensor = FloatTensor | IntTensor;
 
+/** What a graph declares about one tensor input/output: element type and shape (numbers static, strings symbolic). */
+export interface TensorInfo {
+  readonly type: string;
+  /** Empty when the graph declares no shape. */
+  readonly shape: readonly (number | string)[];
+}
+
 export interface GraphSession {
   /** Path (or label) of the graph, for error messages. */
   readonly file: string;
   readonly inputNames: readonly string[];
   readonly outputNames: readonly string[];
+  /** Declared type and shape of each tensor input / output, for checking the graph against model.json at open. */
+  readonly inputInfo: ReadonlyMap<string, TensorInfo>;
+  readonly outputInfo: ReadonlyMap<string, TensorInfo>;
   /** Runs the graph; float outputs come back as float32 whatever the graph's dtype. */
   run(feeds: Record<string, HostTensor>, fetch?: readonly string[]): Promise<Record<string, FloatTensor>>;
   release(): Promise<void>;
@@ -68,10 +78,10 @@ function sessionOptions(opts: SessionOptions): ort.InferenceSession.SessionOptio
   return options;
 }
 
-function inputTypes(session: ort.InferenceSession): Map<string, string> {
-  const types = new Map<string, string>();
-  for (const meta of session.inputMetadata) if (meta.isTensor) types.set(meta.name, meta.type);
-  return types;
+function tensorInfo(metadata: readonly ort.InferenceSession.ValueMetadata[]): Map<string, TensorInfo> {
+  const info = new Map<string, TensorInfo>();
+  for (const meta of metadata) if (meta.isTensor) info.set(meta.name, { type: meta.type, shape: [...meta.shape] });
+  return info;
 }
 
 function toOrt(name: string, tensor: HostTensor, wanted: string | undefined): ort.Tensor {
@@ -90,16 +100,32 @@ function fromOrt(name: string, file: string, tensor: ort.Tensor): FloatTensor {
   throw new WorkerInputError(`${file} output ${name}`, `has type ${tensor.type}, expected float32 or float16`);
 }
 
+/**
+ * onnxruntime's own run errors ("Got invalid dimensions for input: ...") name neither the graph nor the model, and
+ * a worker runs six graphs per sample: prefix the file so the message says which one to look at.
+ */
+async function runNamed(session: ort.InferenceSession, file: string, feeds: Record<string, ort.Tensor>, fetch?: readonly string[]): Promise<ort.InferenceSession.ReturnType> {
+  try {
+    return fetch ? await session.run(feeds, [...fetch]) : await session.run(feeds);
+  } catch (error) {
+    const message = (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
+    const shapes = Object.entries(feeds).map(([name, t]) => `${name} [${t.dims.join(',')}]`).slice(0, 4).join(', ');
+    throw new WorkerInputError(file, `onnxruntime failed running the graph (fed ${shapes}): ${message}`);
+  }
+}
+
 function wrap(session: ort.InferenceSession, file: string): GraphSession {
-  const types = inputTypes(session);
+  const inputInfo = tensorInfo(session.inputMetadata);
   return {
     file,
     inputNames: session.inputNames,
     outputNames: session.outputNames,
+    inputInfo,
+    outputInfo: tensorInfo(session.outputMetadata),
     async run(feeds, fetch) {
       const ortFeeds: Record<string, ort.Tensor> = {};
-      for (const [name, tensor] of Object.entries(feeds)) ortFeeds[name] = toOrt(`${file} input ${name}`, tensor, types.get(name));
-      const outputs = fetch ? await session.run(ortFeeds, [...fetch]) : await session.run(ortFeeds);
+      for (const [name, tensor] of Object.entries(feeds)) ortFeeds[name] = toOrt(`${file} input ${name}`, tensor, inputInfo.get(name)?.type);
+      const outputs = await runNamed(session, file, ortFeeds, fetch);
       const result: Record<string, FloatTensor> = {};
       for (const [name, tensor] of Object.entries(outputs)) result[name] = fromOrt(name, file, tensor);
       return result;
