@@ -36,3 +36,17 @@ export class SignalUnavailableError extends Error {
     this.model = model;
   }
 }
+
+/**
+ * onnxruntime failed while running a graph (bad shapes from a mismatched graph, out of memory, a kernel error). Not
+ * necessarily bad input, so not a WorkerInputError, but the message still names the graph file on its one line.
+ */
+export class GraphRunError extends Error {
+  readonly file: string;
+
+  constructor(file: string, message: string, options?: ErrorOptions) {
+    super(`${file}: ${message}`, options);
+    this.name = 'GraphRunError';
+    this.file = file;
+  }
+}

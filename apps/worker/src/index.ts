@@ -8,5 +8,5 @@ export { calibrateAttentionPrior, PRIOR_PROMPT, type CalibrateOptions, type Cali
 export { runLocalEval, formatSummary, sampleRecord, type LocalEvalOptions, type EvalSummary } from './local-eval.ts';
 export { createModelLinalg, type OnnxLinalg } from './onnx/linalg.ts';
 export { providerInstalled, runtimeVersion, type Provider } from './onnx/session.ts';
-export { WorkerInputError, ProviderUnavailableError, SignalUnavailableError } from './errors.ts';
+export { WorkerInputError, ProviderUnavailableError, SignalUnavailableError, GraphRunError } from './errors.ts';
 export { families } from './families/registry.ts';

@@ -3,6 +3,7 @@
 import { copyFileSync, cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { GraphRunError } from '../src/errors.ts';
 import { openModel } from '../src/model/load.ts';
 import { openGraph } from '../src/onnx/session.ts';
 import { FIXTURES, tempDir } from './helpers.ts';
@@ -74,6 +75,7 @@ describe('an error while running a graph names the graph file', () => {
     const session = await openGraph(file, { threads: 1 });
     try {
       const error = await session.run({ patch_features: { data: new Float32Array(10), dims: [1, 2, 5] } }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(GraphRunError);
       const message = (error as Error).message;
       expect(message.startsWith(`${file}: onnxruntime failed running the graph (fed patch_features [1,2,5]): `)).toBe(true);
       expect(message).toMatch(/invalid dimensions/i);

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { ProviderUnavailableError, WorkerInputError } from '../errors.ts';
+import { GraphRunError, ProviderUnavailableError, WorkerInputError } from '../errors.ts';
 import { float16ToFloat32, float32ToFloat16 } from './float16.ts';
 
 export type Provider = 'cpu' | 'cuda';
@@ -110,7 +110,7 @@ async function runNamed(session: ort.InferenceSession, file: string, feeds: Reco
   } catch (error) {
     const message = (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
     const shapes = Object.entries(feeds).map(([name, t]) => `${name} [${t.dims.join(',')}]`).slice(0, 4).join(', ');
-    throw new WorkerInputError(file, `onnxruntime failed running the graph (fed ${shapes}): ${message}`);
+    throw new GraphRunError(file, `onnxruntime failed running the graph (fed ${shapes}): ${message}`, { cause: error });
   }
 }
 
