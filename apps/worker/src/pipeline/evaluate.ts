@@ -1,7 +1,7 @@
 import type { BenchmarkHeader, BenchmarkSample } from '@prunebench/datasets';
 import { sampleImagePath } from '@prunebench/datasets';
 import type { LoadedModel } from '../model/load.ts';
-import { inferSample, type EvalSetting, type InferOptions, type InferenceTimings, type PositionPolicy } from './infer.ts';
+import { inferSample, type EvalSetting, type InferenceResult, type InferOptions, type InferenceTimings, type PositionPolicy } from './infer.ts';
 import { scorePrediction } from './score.ts';
 
 export interface SampleResult {
@@ -25,6 +25,9 @@ export interface SampleResult {
   timings: InferenceTimings;
   /** Facts the method reported about its run (variant names, counts). */
   methodInfo: Record<string, string | number | boolean>;
+  /** Prompt layout (text before / after the visual block) and the position ids the decoder spans got. */
+  sequence: InferenceResult['sequence'];
+  positions: InferenceResult['positions'];
 }
 
 export interface BenchRef {
@@ -70,6 +73,8 @@ export async function evaluateSample(
     fullFlops: run.fullFlops,
     timings: run.timings,
     methodInfo: run.info,
+    sequence: run.sequence,
+    positions: run.positions,
   };
   if (scored.parsed !== undefined) result.parsed = scored.parsed;
   return result;

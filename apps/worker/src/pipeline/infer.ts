@@ -43,8 +43,13 @@ export interface InferenceResult {
   flops: number;
   /** FLOPs of the same prompt with every visual token (for speedup ratios). */
   fullFlops: number;
-  /** Prompt sequence length (text + visual tokens) seen by the decoder head and by the tail. */
-  sequence: { full: number; head: number; tail: number };
+  /**
+   * Prompt sequence length (text + visual tokens) seen by the decoder head and by the tail, and the text tokens
+   * before (`prefix`, BOS included) and after (`suffix`) the visual block.
+   */
+  sequence: { full: number; head: number; tail: number; prefix: number; suffix: number };
+  /** RoPE position ids fed over the prompt to the decoder head and to the tail (they differ at the llm-layer stage). */
+  positions: { head: number[]; tail: number[] };
   timings: InferenceTimings;
   policy: PositionPolicy;
   preprocess: string;
@@ -190,7 +195,8 @@ export async function inferSample(model: LoadedModel, imagePath: string, questio
     keptIndices: Array.from(kept),
     flops: prefillFlops(manifest.llm, headTokens, hidden.dims[1] ?? 0),
     fullFlops: prefillFlops(manifest.llm, fullLength, fullLength),
-    sequence: { full: fullLength, head: headTokens, tail: hidden.dims[1] ?? 0 },
+    sequence: { full: fullLength, head: headTokens, tail: hidden.dims[1] ?? 0, prefix, suffix },
+    positions: { head: headPositions, tail: tailPositions },
     timings: {
       preprocessMs: t1 - t0,
       visionMs: t2 - t1,
