@@ -6,7 +6,7 @@
  * Writes JSON (default bench/results/prefill-<model>.json) and prints a markdown table.
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import sharp from 'sharp';
@@ -64,34 +64,42 @@ const keeps: EvalSetting['keep'][] = ['all', 0.5, 0.333, 0.222, 0.111];
 const model = await openModel(modelDir, { threads });
 const images = await makeImages(4);
 const question = 'how many red objects are there in the image?';
-const rows: Record<string, number | string>[] = [];
+const settings: EvalSetting[] = keeps.map((keep) => ({ method: keep === 'all' ? 'none' : method, keep }));
+const loadBefore = loadavg();
+const perKeep: InferenceResult[][] = keeps.map(() => []);
 try {
-  for (const keep of keeps) {
-    const setting: EvalSetting = { method: keep === 'all' ? 'none' : method, keep };
-    for (let w = 0; w < warmup; w++) await inferSample(model, images[w % images.length] as string, question, setting, { maxNewTokens: 4 });
-    const results: InferenceResult[] = [];
-    for (let r = 0; r < runs; r++) results.push(await inferSample(model, images[r % images.length] as string, question, setting, { maxNewTokens: 4 }));
-    const first = results[0] as InferenceResult;
-    const prefill = median(results.map((x) => x.timings.prefillMs));
-    const decodeTokens = results.reduce((s, x) => s + Math.max(0, x.generatedIds.length - 1), 0);
-    const decodeMs = results.reduce((s, x) => s + x.timings.decodeMs, 0);
-    rows.push({
-      keep: String(keep),
-      keptTokens: first.keptCount,
-      visualTokens: first.tokensBefore,
-      prefillMsMedian: prefill,
-      prefillMsMin: Math.min(...results.map((x) => x.timings.prefillMs)),
-      sequenceTokens: first.sequence.tail,
-      llmTokensPerSecond: first.sequence.tail / (prefill / 1000),
-      decodeTokensPerSecond: decodeTokens > 0 ? decodeTokens / (decodeMs / 1000) : 0,
-      flops: first.flops,
-      fullFlops: first.fullFlops,
-    });
+  const runOnce = (setting: EvalSetting, r: number): Promise<InferenceResult> =>
+    inferSample(model, images[r % images.length] as string, question, setting, { maxNewTokens: 4 });
+  for (let w = 0; w < warmup; w++) for (const setting of settings) await runOnce(setting, w);
+  // Round-robin over the keep settings, so that a burst of load from another process hits every row alike rather
+  // than one row (the machine is shared; a row measured alone moved by tens of percent between runs).
+  for (let r = 0; r < runs; r++) {
+    for (const [i, setting] of settings.entries()) (perKeep[i] as InferenceResult[]).push(await runOnce(setting, r));
   }
 } finally {
   await model.close();
 }
+const loadAfter = loadavg();
 
+const rows: Record<string, number | string>[] = keeps.map((keep, i) => {
+  const results = perKeep[i] as InferenceResult[];
+  const first = results[0] as InferenceResult;
+  const prefill = median(results.map((x) => x.timings.prefillMs));
+  const decodeTokens = results.reduce((s, x) => s + Math.max(0, x.generatedIds.length - 1), 0);
+  const decodeMs = results.reduce((s, x) => s + x.timings.decodeMs, 0);
+  return {
+    keep: String(keep),
+    keptTokens: first.keptCount,
+    visualTokens: first.tokensBefore,
+    prefillMsMedian: prefill,
+    prefillMsMin: Math.min(...results.map((x) => x.timings.prefillMs)),
+    sequenceTokens: first.sequence.tail,
+    llmTokensPerSecond: first.sequence.tail / (prefill / 1000),
+    decodeTokensPerSecond: decodeTokens > 0 ? decodeTokens / (decodeMs / 1000) : 0,
+    flops: first.flops,
+    fullFlops: first.fullFlops,
+  };
+});
 const full = rows[0] as Record<string, number>;
 for (const row of rows as Record<string, number>[]) {
   row.theoreticalSpeedup = (row.fullFlops as number) / (row.flops as number);
@@ -109,6 +117,8 @@ const report = {
   provider: 'cpu',
   runtime: model.runtime.runtimeVersion,
   date: new Date().toISOString(),
+  // 1-minute load average before and after, and the core count: a load near the core count means a busy machine.
+  machine: { cores: cpus().length, loadBefore: loadBefore[0], loadAfter: loadAfter[0] },
   rows,
   target: { keep: 0.111, minEfficiency: 0.8, efficiency: at111.efficiency, pass: (at111.efficiency as number) >= 0.8 },
 };
@@ -117,7 +127,7 @@ mkdirSync(dirname(out), { recursive: true });
 writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
 
 const fmt = (x: unknown, d = 2): string => (typeof x === 'number' ? x.toFixed(d) : String(x));
-console.log(`model ${model.name} (${method}, cpu, ${threads} threads, median of ${runs})\n`);
+console.log(`model ${model.name} (${method}, cpu, ${threads} threads, median of ${runs}; load ${fmt(loadBefore[0])} -> ${fmt(loadAfter[0])} on ${cpus().length} cores)\n`);
 console.log('| keep | visual tokens kept | prefill ms (median) | LLM prefill tokens/s | decode tokens/s | theoretical speedup | realised speedup | realised / theoretical |');
 console.log('| --- | --- | --- | --- | --- | --- | --- | --- |');
 for (const r of rows) {

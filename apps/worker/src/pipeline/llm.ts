@@ -25,7 +25,14 @@ export function newSpan(graph: GraphSession, manifest: ModelManifest, first: num
 }
 
 function int64(values: ArrayLike<number>): HostTensor {
-  return { data: BigInt64Array.from(Array.from(values, (v) => BigInt(v))), dims: [1, values.length] };
+  const data = new BigInt64Array(values.length);
+  for (let i = 0; i < values.length; i++) data[i] = BigInt(values[i] as number);
+  return { data, dims: [1, values.length] };
+}
+
+/** An all-ones attention mask: every cached and new token is attended (padding never occurs, batch 1). */
+function onesMask(length: number): HostTensor {
+  return { data: new BigInt64Array(length).fill(1n), dims: [1, length] };
 }
 
 /** The span's present.* outputs, keyed `<layer>.<key|value>`. */
@@ -49,7 +56,7 @@ export async function runSpan(span: SpanState, x: FloatTensor, positions: readon
   const t = x.dims[1] ?? 0;
   const feeds: Record<string, HostTensor> = {
     [span.inputName]: x,
-    attention_mask: int64(new Array<number>(span.length + t).fill(1)),
+    attention_mask: onesMask(span.length + t),
     position_ids: int64(positions),
   };
   for (let i = span.first; i < span.last; i++) {
