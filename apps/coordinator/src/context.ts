@@ -14,6 +14,11 @@ export interface Timing {
   expiryScanMs: number;
 }
 
+/** Emitted on `Context.events` once a new sweep is stored: held lease calls of idle workers try again. */
+export const SWEEP_SUBMITTED = 'sweep-submitted';
+/** Emitted on `Context.events` when the coordinator starts shutting down: held calls answer at once. */
+export const COORDINATOR_CLOSING = 'closing';
+
 /** Everything a handler needs; one per running coordinator (no module state). */
 export interface Context {
   db: PrunebenchDb;
@@ -23,7 +28,7 @@ export interface Context {
   /** Folders searched for models and benchmarks by name. */
   modelDirs: string[];
   benchDirs: string[];
-  /** Emits `change` with a sweep id whenever its progress or state changes. */
+  /** Emits `change` with a sweep id whenever its progress or state changes; also SWEEP_SUBMITTED and COORDINATOR_CLOSING. */
   events: EventEmitter;
   now: () => number;
   /** The model each worker ran last, so leasing can prefer shards it need not load another model for. */

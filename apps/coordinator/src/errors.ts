@@ -54,11 +54,11 @@ export function storeFailure(code: status, error: unknown): RpcError {
 }
 
 /** A unary handler around a store call: every thrown error or rejection becomes a status, never a crash. */
-export function unaryHandler<Req, Res>(ctx: Context, rpc: string, run: (request: Req) => Res | Promise<Res>) {
+export function unaryHandler<Req, Res>(ctx: Context, rpc: string, run: (request: Req, call: ServerUnaryCall<Req, Res>) => Res | Promise<Res>) {
   return (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>): void => {
     let response: Res | Promise<Res>;
     try {
-      response = run(call.request);
+      response = run(call.request, call);
     } catch (error) {
       callback(toStatus(ctx, rpc, error));
       return;

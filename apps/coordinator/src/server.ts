@@ -5,7 +5,7 @@ import { openDatabase } from '@prunebench/db';
 import { CoordinatorService, channelOptions } from '@prunebench/proto';
 import { pino, type Logger } from 'pino';
 import { bearerAuth } from './auth.ts';
-import type { Context, Timing } from './context.ts';
+import { COORDINATOR_CLOSING, type Context, type Timing } from './context.ts';
 import { handlers } from './handlers/index.ts';
 import { expireLeases, graceLeasesAfterRestart } from './store/lifecycle.ts';
 
@@ -105,6 +105,8 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
     ctx,
     close: async () => {
       clearInterval(scan);
+      // Held lease calls answer now, so shutdown need not wait for them.
+      events.emit(COORDINATOR_CLOSING);
       await new Promise<void>((resolve) => {
         const force = setTimeout(() => server.forceShutdown(), 2_000);
         server.tryShutdown(() => {

@@ -120,6 +120,76 @@ describe('idempotent results', () => {
   });
 });
 
+describe('idle fleet (long-poll lease)', () => {
+  // A long idle interval, so a test that passed only by re-polling would time out.
+  const slowIdle = { timing: { leaseTtlMs: 30_000, heartbeatIntervalMs: 8_000, retryBaseMs: 50, retryMaxMs: 500, expiryScanMs: 100 } };
+  const capabilities = { models: [], benchmarks: [], provider: 'cpu', memoryBytes: 1e9, threads: 1, simulated: true, version: 't' };
+
+  it('holds an idle worker\'s lease until a sweep is submitted, then leases at once; close answers held calls', async () => {
+    const coordinator = await inProcessCoordinator(join(dir, 'c.sqlite'), slowIdle);
+    const client = connectCoordinator(coordinator.address, { token: TOKEN });
+    let closed = false;
+    try {
+      const { workerId } = await unary(client.register.bind(client), { workerId: 'w1', host: 'test', capabilities }, md());
+      let answeredAt = 0;
+      const held = unary(client.lease.bind(client), { workerId }, md()).then((response) => {
+        answeredAt = Date.now();
+        return response;
+      });
+      await new Promise((r) => setTimeout(r, 300));
+      expect(answeredAt).toBe(0);
+      const submittedAt = Date.now();
+      await unary(client.submitSweep.bind(client), { specYaml: simulatedSweep(6, 3), sourceName: 's.yaml' }, md());
+      const granted = await held;
+      expect(granted.shard?.sampleStart).toBe(0);
+      expect(answeredAt - submittedAt).toBeLessThan(2_000);
+
+      // Work is queued now: another worker is answered at once, with the next shard.
+      const { workerId: second } = await unary(client.register.bind(client), { workerId: 'w2', host: 'test', capabilities }, md());
+      const next = await unary(client.lease.bind(client), { workerId: second }, md());
+      expect(next.shard).toBeDefined();
+      expect(next.shard!.shardId).not.toBe(granted.shard!.shardId);
+
+      // With the sweep cancelled there is nothing active: a third worker is held, and closing answers it.
+      await unary(client.cancelSweep.bind(client), { sweepId: granted.shard!.sweepId }, md());
+      const { workerId: third } = await unary(client.register.bind(client), { workerId: 'w3', host: 'test', capabilities }, md());
+      const heldAtClose = unary(client.lease.bind(client), { workerId: third }, md()).then(
+        (response) => response.reason,
+        (error: ServiceError) => `status ${error.code}`,
+      );
+      await new Promise((r) => setTimeout(r, 300));
+      const closing = Date.now();
+      await coordinator.close();
+      closed = true;
+      expect(await heldAtClose).toMatch(/no active sweep|status/);
+      expect(Date.now() - closing).toBeLessThan(1_900);
+    } finally {
+      client.close();
+      if (!closed) await coordinator.close();
+    }
+  }, 30_000);
+
+  it('an idle worker process drains at once on SIGTERM while its lease call is held', async () => {
+    const coordinator = await inProcessCoordinator(join(dir, 'c.sqlite'), slowIdle);
+    const client = connectCoordinator(coordinator.address, { token: TOKEN });
+    try {
+      const worker = simulatedWorker(coordinator.address);
+      processes.push(worker);
+      await waitFor('the worker registered', async () => (await unary(client.listWorkers.bind(client), {}, md())).workers.length === 1);
+      await new Promise((r) => setTimeout(r, 500));
+      const signalled = Date.now();
+      worker.child.kill('SIGTERM');
+      expect(await worker.exited).toBe(0);
+      expect(Date.now() - signalled).toBeLessThan(4_000);
+      const workers = await unary(client.listWorkers.bind(client), {}, md());
+      expect(workers.workers.map((w) => w.state)).toEqual(['gone']);
+    } finally {
+      client.close();
+      await coordinator.close();
+    }
+  }, 30_000);
+});
+
 describe('fleet over real processes', () => {
   it('re-leases the shard of a worker killed with SIGKILL mid-shard and finishes it', async () => {
     const dbPath = join(dir, 'c.sqlite');

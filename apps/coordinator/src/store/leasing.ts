@@ -14,6 +14,9 @@ export interface GrantedLease {
 
 export type LeaseOutcome = { granted: GrantedLease } | { granted: null; retryAfterMs: number; reason: string };
 
+/** The reason given when no queued or running sweep is one this worker may serve (an idle fleet). */
+export const NO_ACTIVE_SWEEP = 'no active sweep this worker can serve';
+
 interface EligibleSweep {
   id: number;
   seed: number;
@@ -73,7 +76,7 @@ export function leaseShard(ctx: Context, workerId: string): LeaseOutcome {
   const now = ctx.now();
   const idle = ctx.timing.heartbeatIntervalMs;
   const candidates = eligibleSweeps(ctx, worker);
-  if (candidates.length === 0) return { granted: null, retryAfterMs: idle, reason: 'no active sweep this worker can serve' };
+  if (candidates.length === 0) return { granted: null, retryAfterMs: idle, reason: NO_ACTIVE_SWEEP };
   const assets = worker.capabilities.simulated ? undefined : matchingAssets(ctx, worker);
   const previousModel = ctx.lastModelByWorker.get(workerId);
 

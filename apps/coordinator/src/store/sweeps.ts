@@ -1,6 +1,6 @@
 import { jobs, shards, sweeps } from '@prunebench/db';
 import { and, eq, inArray } from 'drizzle-orm';
-import type { Context } from '../context.ts';
+import { SWEEP_SUBMITTED, type Context } from '../context.ts';
 import { registerBenchmark, registerModel } from '../sweep/assets.ts';
 import { expandSweep } from '../sweep/expand.ts';
 import { parseSweepSpec } from '../sweep/spec.ts';
@@ -59,6 +59,7 @@ export async function submitSweep(ctx: Context, specYaml: string, sourceName: st
   const samples = plan.jobs.reduce((sum, job) => sum + job.samples, 0);
   ctx.log.info({ sweepId, name: spec.name, jobs: plan.jobs.length, shards: plan.shards.length, samples }, 'sweep submitted');
   ctx.events.emit('change', sweepId);
+  ctx.events.emit(SWEEP_SUBMITTED, sweepId);
   return { sweepId, jobs: plan.jobs.length, shards: plan.shards.length, samples };
 }
 

@@ -147,8 +147,10 @@ export async function runFleetWorker(options: FleetWorkerOptions, drain: AbortSi
       if (needsRegister) await register();
       let response;
       try {
-        response = await callRetrying(log, 'lease', client.lease.bind(client), { workerId: stats.workerId });
+        // The coordinator may hold this call while it has no sweep for us (long poll): a drain cancels it.
+        response = await callRetrying(log, 'lease', client.lease.bind(client), { workerId: stats.workerId }, undefined, drain);
       } catch (error) {
+        if (drain.aborted) break;
         if ((error as ServiceError).code === status.NOT_FOUND) {
           needsRegister = true;
           continue;
