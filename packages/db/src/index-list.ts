@@ -5,7 +5,8 @@ import { customType } from 'drizzle-orm/sqlite-core';
  * the ingest path. The largest layout we know (LLaVA-NeXT, 2880 tokens; InternVL, 13 x 256) is far below 65536.
  */
 export function encodeIndices(indices: ArrayLike<number>): Buffer {
-  const bytes = Buffer.alloc(indices.length * 2);
+  // Every byte is written below (or the buffer is dropped on a bad index): no need to zero it first.
+  const bytes = Buffer.allocUnsafe(indices.length * 2);
   for (let i = 0; i < indices.length; i++) {
     const value = indices[i] as number;
     if (!Number.isInteger(value) || value < 0 || value > 0xffff) {

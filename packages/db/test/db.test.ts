@@ -119,4 +119,17 @@ describe('kept index encoding', () => {
     expect(() => encodeIndices([70000])).toThrow(/70000/);
     expect(KEEP_ALL).toBe(0);
   });
+
+  it('stores every row its own indices (small encodings are slices of one shared allocation pool)', () => {
+    const path = join(dir, 'pb.db');
+    const { sweepId, jobId } = seed(path);
+    const { db, close } = openDatabase(path);
+    const encoded = [encodeIndices([1, 2]), encodeIndices([3, 4, 5])];
+    expect(encoded[0]!.buffer).toBe(encoded[1]!.buffer);
+    const lists = Array.from({ length: 20 }, (_, i) => Array.from({ length: i }, (_, k) => (k * 31 + i) % 2880));
+    db.insert(results).values(lists.map((keptIndices, i) => ({ ...row(sweepId, jobId, `s${i}`), keptIndices }))).run();
+    const stored = db.select().from(results).where(eq(results.sweepId, sweepId)).orderBy(results.id).all();
+    expect(stored.map((r) => r.keptIndices)).toEqual(lists);
+    close();
+  });
 });

@@ -1,0 +1,2 @@
+DROP INDEX `results_setting_cover_idx`;--> statement-breakpoint
+CREATE INDEX `results_setting_cover_idx` ON `results` (`model`,`benchmark`,`method`,`keep`,`policy`,`score`,`id`,`kept_count`,`tokens_before`,`prefill_ms`,`total_ms`,`flops`);
