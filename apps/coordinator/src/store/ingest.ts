@@ -33,18 +33,6 @@ export function shardTarget(ctx: Context, shardId: number): ShardTarget {
   return row;
 }
 
-/** The values of one result row, by the names of the insert statement's placeholders. */
-type RowValues = Record<string, string | number | Buffer | null>;
-
-/**
- * Builds the ingest function of one coordinator: each batch is one transaction of `INSERT ... ON CONFLICT DO
- * NOTHING` on the per-sample unique key, so a replayed batch (a worker that lost its ack, a re-leased shard) stores
- * nothing twice, and progress counters advance only by rows actually inserted.
- *
- * The statement text comes from the Drizzle schema (no hand-written SQL), but runs as a raw better-sqlite3 prepared
- * statement fed driver values: this is the hot path (tens of thousands of rows per second), and Drizzle's per-row
- * value mapping would cost about a third of it. JSON arrives as text from the worker and is stored as that text.
- */
 export function createIngest(ctx: Context): (workerId: string, target: ShardTarget, batch: SampleResult[]) => IngestOutcome {
   const p = (name: string) => sql.placeholder(name);
   const query = ctx.db
@@ -82,6 +70,18 @@ export function createIngest(ctx: Context): (workerId: string, target: ShardTarg
     if (typeof name !== 'string') throw new Error('ingest statement: every value must be a placeholder');
     return name;
   });
+  const at = (name: string): number => {
+    const position = order.indexOf(name);
+    if (position < 0) throw new Error(`ingest statement: no placeholder ${name}`);
+    return position;
+  };
+  const slot = {
+    sweepId: at('sweepId'), jobId: at('jobId'), model: at('model'), benchmark: at('benchmark'), sampleId: at('sampleId'),
+    sampleIndex: at('sampleIndex'), method: at('method'), keep: at('keep'), policy: at('policy'), answer: at('answer'),
+    score: at('score'), metric: at('metric'), parsed: at('parsed'), tokensBefore: at('tokensBefore'), keptCount: at('keptCount'),
+    keptIndices: at('keptIndices'), prefillMs: at('prefillMs'), totalMs: at('totalMs'), flops: at('flops'), variant: at('variant'),
+    workerId: at('workerId'), createdAt: at('createdAt'),
+  };
   const insert = ctx.sqlite.prepare(query.sql);
   const bumpJob = ctx.db
     .update(jobs)
@@ -106,8 +106,15 @@ export function createIngest(ctx: Context): (workerId: string, target: ShardTarg
     .prepare();
 
   return (workerId, { shard, job }, batch) => {
-    const now = ctx.now();
-    const rows = batch.map((r): RowValues => {
+    // Everything is checked before the transaction: a bad row rejects the whole batch and stores nothing.
+    const keptBytes = new Array<Buffer>(batch.length);
+    let lo = Number.POSITIVE_INFINITY;
+    let hi = Number.NEGATIVE_INFINITY;
+    // Workers repeat the same JSON texts row after row (the variant especially): parse each distinct text once.
+    let validParsed = '';
+    let validVariant = '';
+    for (let i = 0; i < batch.length; i++) {
+      const r = batch[i]!;
       if (r.sampleIndex < shard.sampleStart || r.sampleIndex >= shard.sampleEnd) {
         throw new RejectedBatch(`sample index ${r.sampleIndex} is outside shard ${shard.id} [${shard.sampleStart}, ${shard.sampleEnd})`);
       }
@@ -115,46 +122,56 @@ export function createIngest(ctx: Context): (workerId: string, target: ShardTarg
       for (const field of ['score', 'prefillMs', 'totalMs', 'flops'] as const) {
         if (!Number.isFinite(r[field])) throw new RejectedBatch(`sample ${r.sampleId}: ${field} is not a finite number`);
       }
-      let keptIndices: Buffer;
       try {
-        keptIndices = encodeIndices(r.keptIndices);
+        keptBytes[i] = encodeIndices(r.keptIndices);
       } catch (error) {
         throw new RejectedBatch(`sample ${r.sampleId}: ${(error as Error).message}`, { cause: error });
       }
-      parseJson(r.parsedJson, 'parsed_json', r.sampleId);
-      parseJson(r.variantJson, 'variant_json', r.sampleId);
-      return {
-        sweepId: job.sweepId,
-        jobId: job.id,
-        model: job.model,
-        benchmark: job.benchmark,
-        sampleId: r.sampleId,
-        sampleIndex: r.sampleIndex,
-        method: job.method,
-        keep: job.keep,
-        policy: job.policy,
-        answer: r.prediction,
-        score: r.score,
-        metric: r.metric,
-        parsed: r.parsedJson === '' ? null : r.parsedJson,
-        tokensBefore: r.tokensBefore,
-        keptCount: r.keptCount,
-        keptIndices,
-        prefillMs: r.prefillMs,
-        totalMs: r.totalMs,
-        flops: r.flops,
-        variant: r.variantJson === '' ? '{}' : r.variantJson,
-        workerId,
-        createdAt: now,
-      };
-    });
+      if (r.parsedJson !== validParsed) {
+        parseJson(r.parsedJson, 'parsed_json', r.sampleId);
+        validParsed = r.parsedJson;
+      }
+      if (r.variantJson !== validVariant) {
+        parseJson(r.variantJson, 'variant_json', r.sampleId);
+        validVariant = r.variantJson;
+      }
+      if (r.sampleIndex < lo) lo = r.sampleIndex;
+      if (r.sampleIndex > hi) hi = r.sampleIndex;
+    }
+    // One parameter array, refilled per row (the statement copies what it binds): the job's setting, the worker
+    // and the time are the same for every row of the batch.
+    const values = new Array<string | number | Buffer | null>(order.length).fill(null);
+    values[slot.sweepId] = job.sweepId;
+    values[slot.jobId] = job.id;
+    values[slot.model] = job.model;
+    values[slot.benchmark] = job.benchmark;
+    values[slot.method] = job.method;
+    values[slot.keep] = job.keep;
+    values[slot.policy] = job.policy;
+    values[slot.workerId] = workerId;
+    values[slot.createdAt] = ctx.now();
     const inserted = ctx.db.transaction(() => {
       if (sweepState.get({ sweepId: job.sweepId })?.state === 'cancelled') return 0;
       let n = 0;
-      for (const row of rows) n += insert.run(order.map((name) => row[name] ?? null)).changes;
+      for (let i = 0; i < batch.length; i++) {
+        const r = batch[i]!;
+        values[slot.sampleId] = r.sampleId;
+        values[slot.sampleIndex] = r.sampleIndex;
+        values[slot.answer] = r.prediction;
+        values[slot.score] = r.score;
+        values[slot.metric] = r.metric;
+        values[slot.parsed] = r.parsedJson === '' ? null : r.parsedJson;
+        values[slot.tokensBefore] = r.tokensBefore;
+        values[slot.keptCount] = r.keptCount;
+        values[slot.keptIndices] = keptBytes[i]!;
+        values[slot.prefillMs] = r.prefillMs;
+        values[slot.totalMs] = r.totalMs;
+        values[slot.flops] = r.flops;
+        values[slot.variant] = r.variantJson === '' ? '{}' : r.variantJson;
+        n += insert.run(values).changes;
+      }
       if (n > 0) {
-        const indices = batch.map((r) => r.sampleIndex);
-        const clash = indexClash.get({ jobId: job.id, lo: Math.min(...indices), hi: Math.max(...indices) });
+        const clash = indexClash.get({ jobId: job.id, lo, hi });
         // Thrown inside the transaction: the whole batch rolls back.
         if (clash) throw new RejectedBatch(`sample index ${clash.index} of shard ${shard.id} is already stored under another sample id`);
         bumpJob.run({ n, jobId: job.id });
@@ -163,6 +180,6 @@ export function createIngest(ctx: Context): (workerId: string, target: ShardTarg
       return n;
     });
     if (inserted > 0) ctx.events.emit('change', job.sweepId);
-    return { inserted, duplicates: rows.length - inserted };
+    return { inserted, duplicates: batch.length - inserted };
   };
 }

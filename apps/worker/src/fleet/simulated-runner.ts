@@ -19,7 +19,10 @@ export function simulatedRunner(delayMs = 0, tokensBefore = 576): SampleRunner {
     evaluate: async (lease: ShardLease, sampleIndex: number): Promise<SampleResult> => {
       if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
       const keep = lease.keep === 0 ? tokensBefore : Math.min(lease.keep, tokensBefore);
-      const keptIndices = lease.keep === 0 ? [] : Array.from({ length: keep }, (_, i) => Math.floor((i * tokensBefore) / keep));
+      // A fresh array per result, as a real runner returns, filled by a plain loop: Array.from with a callback
+      // cost the ingest benchmark's fleet process about 0.2 CPU-s per 100,000 results, ten times the loop.
+      const keptIndices: number[] = [];
+      if (lease.keep !== 0) for (let i = 0; i < keep; i++) keptIndices.push(Math.floor((i * tokensBefore) / keep));
       const r = mix(lease.jobId, sampleIndex);
       return {
         sampleId: `${lease.benchmark}-${sampleIndex}`,
