@@ -5,6 +5,7 @@
  *               matrix, (B + 1) / 2B of the multiply-adds; the caller mirrors the lower blocks.
  * cosineCross: A [Na, D], B [Nb, D] -> Y [Na, Nb] = normalise(A) normalise(B)^T
  * dotCross:    A [Na, D], B [Nb, D] -> Y [Na, Nb] = A B^T
+ * matmul:      A [R, K], B [K, C]   -> Y [R, C]   = A B
  * normalise(x) = x / max(||x||_2, eps) row-wise, matching the pure-TS backend.
  */
 import { ProtoWriter } from './protobuf.ts';
@@ -118,5 +119,15 @@ export function dotCrossModel(): Uint8Array {
     tensorValue(g, 11, 'A', ['Na', 'D']);
     tensorValue(g, 11, 'B', ['Nb', 'D']);
     tensorValue(g, 12, 'Y', ['Na', 'Nb']);
+  });
+}
+
+export function matmulModel(): Uint8Array {
+  return model((g) => {
+    node(g, 'MatMul', ['A', 'B'], ['Y']);
+    g.string(2, 'matmul');
+    tensorValue(g, 11, 'A', ['R', 'K']);
+    tensorValue(g, 11, 'B', ['K', 'C']);
+    tensorValue(g, 12, 'Y', ['R', 'C']);
   });
 }

@@ -4,7 +4,7 @@
  * passes its execution providers (CUDA on a GPU worker); on CPU, 2 intra-op threads suit this machine.
  */
 import * as ort from 'onnxruntime-node';
-import { cosineCrossModel, cosineModel, dotCrossModel, gramBlocksModel } from './graphs.ts';
+import { cosineCrossModel, cosineModel, dotCrossModel, gramBlocksModel, matmulModel } from './graphs.ts';
 
 export interface OnnxLinalgOptions {
   /** Execution providers, as for an InferenceSession (default: cpu). */
@@ -47,7 +47,8 @@ export interface OnnxLinalg {
   cosine(a: Float32Array, n: number, d: number): Promise<Float32Array>;
   cosineCross(a: Float32Array, na: number, b: Float32Array, nb: number, d: number): Promise<Float32Array>;
   dotCross(a: Float32Array, na: number, b: Float32Array, nb: number, d: number): Promise<Float32Array>;
-  /** Releases both sessions. */
+  matmul(a: Float32Array, rows: number, inner: number, b: Float32Array, cols: number): Promise<Float32Array>;
+  /** Releases the sessions. */
   dispose(): Promise<void>;
 }
 
@@ -57,7 +58,7 @@ function output(result: ort.InferenceSession.ReturnType): Float32Array {
   return y.data;
 }
 
-/** Creates both sessions (a few milliseconds: the graphs are 4-7 nodes). */
+/** Creates the sessions (a few milliseconds: the graphs are 1-7 nodes). */
 export async function createOnnxLinalg(options: OnnxLinalgOptions = {}): Promise<OnnxLinalg> {
   const sessionOptions: ort.InferenceSession.SessionOptions = {
     executionProviders: options.executionProviders ?? ['cpu'],
@@ -66,10 +67,11 @@ export async function createOnnxLinalg(options: OnnxLinalgOptions = {}): Promise
     graphOptimizationLevel: 'all',
   };
   const blocks = options.symmetricBlocks ?? 4;
-  const [cosine, cross, dot, gram] = await Promise.all([
+  const [cosine, cross, dot, product, gram] = await Promise.all([
     ort.InferenceSession.create(cosineModel(), sessionOptions),
     ort.InferenceSession.create(cosineCrossModel(), sessionOptions),
     ort.InferenceSession.create(dotCrossModel(), sessionOptions),
+    ort.InferenceSession.create(matmulModel(), sessionOptions),
     blocks > 1 ? ort.InferenceSession.create(gramBlocksModel(blocks), sessionOptions) : undefined,
   ]);
   const check = (a: Float32Array, rows: number, d: number, name: string) => {
@@ -106,8 +108,13 @@ export async function createOnnxLinalg(options: OnnxLinalgOptions = {}): Promise
       check(b, nb, d, 'b');
       return output(await dot.run({ A: new ort.Tensor('float32', a, [na, d]), B: new ort.Tensor('float32', b, [nb, d]) }));
     },
+    async matmul(a, rows, inner, b, cols) {
+      check(a, rows, inner, 'a');
+      check(b, inner, cols, 'b');
+      return output(await product.run({ A: new ort.Tensor('float32', a, [rows, inner]), B: new ort.Tensor('float32', b, [inner, cols]) }));
+    },
     async dispose() {
-      await Promise.all([cosine.release(), cross.release(), dot.release(), gram?.release()]);
+      await Promise.all([cosine.release(), cross.release(), dot.release(), product.release(), gram?.release()]);
     },
   };
 }

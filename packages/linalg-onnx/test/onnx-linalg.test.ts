@@ -70,6 +70,20 @@ describe('onnx linalg backend', () => {
     });
   });
 
+  it('computes a plain matrix product', async () => {
+    const rows = 4, inner = 6, cols = 5;
+    const a = random(rows * inner, 7), b = random(inner * cols, 8);
+    const got = Array.from(await backend.matmul(a, rows, inner, b, cols));
+    expect(got).toHaveLength(rows * cols);
+    got.forEach((v, t) => {
+      const i = Math.floor(t / cols), j = t % cols;
+      let sum = 0;
+      for (let k = 0; k < inner; k++) sum += (a[i * inner + k] as number) * (b[k * cols + j] as number);
+      expect(v).toBeCloseTo(sum, 5);
+    });
+    await expect(backend.matmul(a, rows, inner, b.subarray(1), cols)).rejects.toThrow(/b has length 29, expected 6\*5/);
+  });
+
   it('rejects mismatched lengths', async () => {
     await expect(backend.cosine(new Float32Array(5), 2, 3)).rejects.toThrow(/a has length 5, expected 2\*3/);
   });

@@ -84,4 +84,44 @@ describe('cdpruner', () => {
     }
     expect(list(result.keep)).toEqual(chosen.sort((a, b) => a - b));
   });
+
+  it('picks like the item-by-item greedy when the candidates outnumber a panel pool', () => {
+    // 300 tokens, keep 120, d = 160 (the kernel's rank does not run out). The first 120 are near-copies of one
+    // direction and the most relevant, so a panel's pool (96 items) is all copies: after one of them is picked the
+    // others' gains collapse, and the gain bound must end the panel there, where the plain eager algorithm (every
+    // item's gain updated after each pick) turns to the other 18 clusters outside the pool.
+    const next = rng(5);
+    const n = 300, d = 160, dClip = 6, keep = 120;
+    const centres = Array.from({ length: 19 }, () => Array.from(randomArray(d, next)));
+    const cluster = (i: number) => (i < 120 ? 0 : 1 + (i % 18));
+    const tokens = rowsOf(Array.from({ length: n }, (_, i) => (centres[cluster(i)] ?? []).map((x) => x + (i < 120 ? 0.02 : 0.3) * next())));
+    const text = randomArray(dClip, next);
+    const clip = rowsOf(Array.from({ length: n }, (_, i) => Array.from(text, (x) => (i < 120 ? x + 0.05 * next() : next()))));
+    const input = { tokens, n, d, layout: gridLayout(15, 20), signals: { clipImageEmbeds: clip, clipTextEmbed: text, dClip } };
+    const result = prune('cdpruner', input, { keep });
+    const q = Array.from(result.scores ?? []);
+    const unit = Array.from({ length: n }, (_, i) => {
+      const v = Array.from(tokens.subarray(i * d, i * d + d));
+      const norm = Math.hypot(...v);
+      return v.map((x) => x / norm);
+    });
+    const kernelRows = Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => (q[i] ?? 0) * (q[j] ?? 0) * (unit[i] ?? []).reduce((s, x, k) => s + x * (unit[j]?.[k] ?? 0), 0)));
+    const kernel = (i: number, j: number) => kernelRows[i]?.[j] ?? 0;
+    const gains = Array.from({ length: n }, (_, i) => kernel(i, i));
+    const factor: number[][] = Array.from({ length: n }, () => []);
+    const chosen: number[] = [];
+    for (let t = 0; t < keep; t++) {
+      let best = -1;
+      for (let i = 0; i < n; i++) if (!chosen.includes(i) && (best < 0 || (gains[i] ?? 0) > (gains[best] ?? 0))) best = i;
+      chosen.push(best);
+      const norm = Math.sqrt(gains[best] ?? 0);
+      for (let i = 0; i < n; i++) {
+        const explained = (factor[i] ?? []).reduce((s, x, v) => s + x * (factor[best]?.[v] ?? 0), 0);
+        const e = (kernel(best, i) - explained) / norm;
+        factor[i]?.push(e);
+        gains[i] = (gains[i] ?? 0) - e * e;
+      }
+    }
+    expect(list(result.keep)).toEqual(chosen.sort((a, b) => a - b));
+  });
 });

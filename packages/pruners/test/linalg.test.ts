@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { apportion } from '../src/linalg/apportion.ts';
-import { cosineCrossTs, cosineTs } from '../src/linalg/cosine.ts';
+import { cosineCrossTs, cosineTs, matmulTs } from '../src/linalg/cosine.ts';
 import { topK, topKSet } from '../src/linalg/select.ts';
 
 describe('linalg helpers', () => {
@@ -41,5 +41,19 @@ describe('linalg helpers', () => {
     const b = a.subarray(0, 3 * d);
     const cross = cosineCrossTs(a, n, b, 3, d);
     for (let i = 0; i < n; i++) for (let j = 0; j < 3; j++) expect(cross[i * 3 + j]).toBeCloseTo(direct(a, i, b, j), 5);
+  });
+
+  it('the pure-TS matrix product matches a direct computation', () => {
+    const rows = 3, inner = 7, cols = 4;
+    const a = Float32Array.from({ length: rows * inner }, (_, i) => Math.sin(i * 0.9));
+    const b = Float32Array.from({ length: inner * cols }, (_, i) => Math.cos(i * 1.3));
+    const got = matmulTs(a, rows, inner, b, cols);
+    for (let i = 0; i < rows; i++) {
+      for (let j = 0; j < cols; j++) {
+        let sum = 0;
+        for (let k = 0; k < inner; k++) sum += (a[i * inner + k] as number) * (b[k * cols + j] as number);
+        expect(got[i * cols + j]).toBeCloseTo(sum, 6);
+      }
+    }
   });
 });

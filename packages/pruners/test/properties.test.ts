@@ -44,6 +44,7 @@ describe.each(METHOD_IDS)('%s properties', (id) => {
       cosine: async (a: Float32Array, n: number, d: number) => tsLinalg.cosine(a, n, d),
       cosineCross: async (a: Float32Array, na: number, b: Float32Array, nb: number, d: number) => tsLinalg.cosineCross(a, na, b, nb, d),
       dotCross: async (a: Float32Array, na: number, b: Float32Array, nb: number, d: number) => tsLinalg.dotCross(a, na, b, nb, d),
+      matmul: async (a: Float32Array, rows: number, inner: number, b: Float32Array, cols: number) => tsLinalg.matmul(a, rows, inner, b, cols),
     };
     const sync = prune(id, input, { keep: 11 });
     const viaAsync = await pruneAsync(id, input, { keep: 11 }, asyncBackend);

@@ -1,8 +1,8 @@
-import { cosineCrossTs, cosineTs, dotCrossTs } from './cosine.ts';
+import { cosineCrossTs, cosineTs, dotCrossTs, matmulTs } from './cosine.ts';
 
 /**
- * The heavy linear algebra a method may ask for. Both return float32 row-major matrices of cosine similarities
- * (rows normalised with an epsilon, so an all-zero row has similarity 0 with everything).
+ * The heavy linear algebra a method may ask for, all float32 row-major. The cosine ones normalise rows with an
+ * epsilon, so an all-zero row has similarity 0 with everything.
  */
 export type LinalgRequest =
   /** [n * n] cosine similarity of the rows of `a` ([n * d]) with each other. */
@@ -10,7 +10,9 @@ export type LinalgRequest =
   /** [na * nb] cosine similarity of the rows of `a` ([na * d]) with the rows of `b` ([nb * d]). */
   | { op: 'cosineCross'; a: Float32Array; na: number; b: Float32Array; nb: number; d: number }
   /** [na * nb] plain dot products a b^T, no normalisation (when only an argmax over b is needed). */
-  | { op: 'dotCross'; a: Float32Array; na: number; b: Float32Array; nb: number; d: number };
+  | { op: 'dotCross'; a: Float32Array; na: number; b: Float32Array; nb: number; d: number }
+  /** [rows * cols] plain product a b of `a` ([rows * inner]) and `b` ([inner * cols]). */
+  | { op: 'matmul'; a: Float32Array; rows: number; inner: number; b: Float32Array; cols: number };
 
 /** A synchronous backend, usable by `prune`. */
 export interface LinalgBackend {
@@ -18,6 +20,7 @@ export interface LinalgBackend {
   cosine(a: Float32Array, n: number, d: number): Float32Array;
   cosineCross(a: Float32Array, na: number, b: Float32Array, nb: number, d: number): Float32Array;
   dotCross(a: Float32Array, na: number, b: Float32Array, nb: number, d: number): Float32Array;
+  matmul(a: Float32Array, rows: number, inner: number, b: Float32Array, cols: number): Float32Array;
 }
 
 /** An asynchronous backend (onnxruntime, a GPU execution provider), usable by `pruneAsync`. */
@@ -26,6 +29,7 @@ export interface AsyncLinalgBackend {
   cosine(a: Float32Array, n: number, d: number): Promise<Float32Array>;
   cosineCross(a: Float32Array, na: number, b: Float32Array, nb: number, d: number): Promise<Float32Array>;
   dotCross(a: Float32Array, na: number, b: Float32Array, nb: number, d: number): Promise<Float32Array>;
+  matmul(a: Float32Array, rows: number, inner: number, b: Float32Array, cols: number): Promise<Float32Array>;
 }
 
 /** Pure TypeScript, float32, blocked loops: exact and dependency-free, fast enough up to a few hundred tokens. */
@@ -34,15 +38,18 @@ export const tsLinalg: LinalgBackend = {
   cosine: cosineTs,
   cosineCross: cosineCrossTs,
   dotCross: dotCrossTs,
+  matmul: matmulTs,
 };
 
 export function serveSync(backend: LinalgBackend, request: LinalgRequest): Float32Array {
+  if (request.op === 'matmul') return backend.matmul(request.a, request.rows, request.inner, request.b, request.cols);
   if (request.op === 'cosine') return backend.cosine(request.a, request.n, request.d);
   if (request.op === 'dotCross') return backend.dotCross(request.a, request.na, request.b, request.nb, request.d);
   return backend.cosineCross(request.a, request.na, request.b, request.nb, request.d);
 }
 
 export function serveAsync(backend: AsyncLinalgBackend | LinalgBackend, request: LinalgRequest): Promise<Float32Array> | Float32Array {
+  if (request.op === 'matmul') return backend.matmul(request.a, request.rows, request.inner, request.b, request.cols);
   if (request.op === 'cosine') return backend.cosine(request.a, request.n, request.d);
   if (request.op === 'dotCross') return backend.dotCross(request.a, request.na, request.b, request.nb, request.d);
   return backend.cosineCross(request.a, request.na, request.b, request.nb, request.d);

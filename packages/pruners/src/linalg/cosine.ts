@@ -95,3 +95,19 @@ export function dotCrossTs(a: Float32Array, na: number, b: Float32Array, nb: num
   dotRows(a, na, b, nb, d, out, nb, false);
   return out;
 }
+
+/** [rows * cols] plain product a b of a ([rows * inner]) and b ([inner * cols]); float64 sums in order of inner. */
+export function matmulTs(a: Float32Array, rows: number, inner: number, b: Float32Array, cols: number): Float32Array {
+  const out = new Float32Array(rows * cols);
+  const sums = new Float64Array(cols);
+  for (let i = 0; i < rows; i++) {
+    sums.fill(0);
+    for (let k = 0; k < inner; k++) {
+      const x = a[i * inner + k] as number;
+      const row = k * cols;
+      for (let j = 0; j < cols; j++) sums[j] = (sums[j] as number) + x * (b[row + j] as number);
+    }
+    out.set(sums, i * cols);
+  }
+  return out;
+}
