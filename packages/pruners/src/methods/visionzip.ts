@@ -22,24 +22,54 @@ const params = z.strictObject({
   dominantRatio: z.number().min(0).max(1).default(54 / 64),
 });
 
-/** Adds every other token to its most similar target, then divides each target by its group size (a mean). */
+/**
+ * Adds every other token to its most similar target (ties to the earlier target), then divides each target by its
+ * group size (a mean). The tokens are grouped by target first (in their order), so that each target's running
+ * sum is loaded and stored once per four added rows: float32 rounding after every addition, in the same order,
+ * so the sums are the same as adding the rows one by one.
+ */
 function mergeIntoTargets(
   tokens: Float32Array, d: number, others: Int32Array, rowOf: Int32Array, similarity: Float32Array, features: Float32Array,
   targets: number,
 ): void {
-  const counts = new Float64Array(targets).fill(1);
+  const groupStart = new Int32Array(targets + 1);
+  const assigned = new Int32Array(others.length);
   for (let o = 0; o < others.length; o++) {
     const row = (rowOf[o] as number) * targets;
     let best = 0;
     for (let t = 1; t < targets; t++) if ((similarity[row + t] as number) > (similarity[row + best] as number)) best = t;
-    counts[best] = (counts[best] as number) + 1;
-    const src = (others[o] as number) * d;
-    const dst = best * d;
-    for (let k = 0; k < d; k++) features[dst + k] = (features[dst + k] as number) + (tokens[src + k] as number);
+    assigned[o] = best;
+    groupStart[best + 1] = (groupStart[best + 1] as number) + 1;
+  }
+  for (let t = 0; t < targets; t++) groupStart[t + 1] = (groupStart[t + 1] as number) + (groupStart[t] as number);
+  const next = groupStart.slice(0, targets);
+  const sourceOffsets = new Int32Array(others.length);
+  for (let o = 0; o < others.length; o++) {
+    const t = assigned[o] as number;
+    sourceOffsets[next[t] as number] = (others[o] as number) * d;
+    next[t] = (next[t] as number) + 1;
   }
   for (let t = 0; t < targets; t++) {
-    const inv = 1 / (counts[t] as number);
-    for (let k = t * d, end = k + d; k < end; k++) features[k] = (features[k] as number) * inv;
+    const dst = t * d;
+    const end = groupStart[t + 1] as number;
+    let g = groupStart[t] as number;
+    for (; g + 3 < end; g += 4) {
+      const a = sourceOffsets[g] as number, b = sourceOffsets[g + 1] as number;
+      const c = sourceOffsets[g + 2] as number, e = sourceOffsets[g + 3] as number;
+      for (let k = 0; k < d; k++) {
+        let sum = features[dst + k] as number;
+        sum = Math.fround(sum + (tokens[a + k] as number));
+        sum = Math.fround(sum + (tokens[b + k] as number));
+        sum = Math.fround(sum + (tokens[c + k] as number));
+        features[dst + k] = sum + (tokens[e + k] as number);
+      }
+    }
+    for (; g < end; g++) {
+      const a = sourceOffsets[g] as number;
+      for (let k = 0; k < d; k++) features[dst + k] = (features[dst + k] as number) + (tokens[a + k] as number);
+    }
+    const inv = 1 / (1 + end - (groupStart[t] as number));
+    for (let k = dst, stop = dst + d; k < stop; k++) features[k] = (features[k] as number) * inv;
   }
 }
 
@@ -73,7 +103,9 @@ export const visionzip = defineMethod({
       isTarget[t * step] = 1;
     }
     const others = remaining.filter((_, r) => !isTarget[r]);
-    const features = gatherRows(ctx.tokens, d, targets).slice(); // a copy: merged in place
+    // Merged in place: a copy of the targets' rows (gatherRows returns a view of the input for a consecutive run).
+    const gathered = gatherRows(ctx.tokens, d, targets);
+    const features = gathered.buffer === ctx.tokens.buffer ? gathered.slice() : gathered;
     if (others.length > 0) {
       // Consecutive candidates (every single-image layout): compare all of them with the targets straight from
       // the input, a slightly larger product that saves copying the others' rows.
