@@ -9,41 +9,57 @@ export function backoffMs(timing: Timing, attempts: number): number {
   return Math.min(timing.retryMaxMs, timing.retryBaseMs * 2 ** Math.max(0, attempts - 1));
 }
 
+const p = (name: string) => sql.placeholder(name);
+
+/** rollUp's statements, prepared once per database (it runs in every shard completion's transaction). */
+function buildRollUpStatements(db: Context['db']) {
+  const countShards = (states: Array<(typeof shards.state.enumValues)[number]>) =>
+    db
+      .select({ n: sql<number>`count(*)` })
+      .from(shards)
+      .where(and(eq(shards.jobId, p('jobId')), inArray(shards.state, states)))
+      .prepare();
+  const countJobs = (states: Array<(typeof jobs.state.enumValues)[number]>) =>
+    db
+      .select({ n: sql<number>`count(*)` })
+      .from(jobs)
+      .where(and(eq(jobs.sweepId, p('sweepId')), inArray(jobs.state, states)))
+      .prepare();
+  return {
+    openShards: countShards(['queued', 'leased']),
+    failedShards: countShards(['failed']),
+    finishJob: db
+      .update(jobs)
+      .set({ state: sql`${p('state')}` })
+      .where(and(eq(jobs.id, p('jobId')), inArray(jobs.state, ['queued', 'running'])))
+      .prepare(),
+    openJobs: countJobs(['queued', 'running']),
+    failedJobs: countJobs(['failed']),
+    finishSweep: db
+      .update(sweeps)
+      .set({ state: sql`${p('state')}`, finishedAt: sql`${p('now')}` })
+      .where(and(eq(sweeps.id, p('sweepId')), inArray(sweeps.state, ['queued', 'running'])))
+      .prepare(),
+  };
+}
+
+const rollUpByDb = new WeakMap<Context['db'], ReturnType<typeof buildRollUpStatements>>();
+
 /**
  * After a shard reached a final state: a job whose shards are all final is done (or failed when one failed), and a
- * sweep whose jobs are all final likewise. Cancelled jobs and sweeps stay cancelled.
+ * sweep whose jobs are all final likewise. Cancelled jobs and sweeps stay cancelled. Runs inside the caller's
+ * transaction (the statements share its connection).
  */
-export function rollUp(db: Db, jobId: number, sweepId: number, now: number): void {
-  const open = db
-    .select({ n: sql<number>`count(*)` })
-    .from(shards)
-    .where(and(eq(shards.jobId, jobId), inArray(shards.state, ['queued', 'leased'])))
-    .get();
-  if ((open?.n ?? 0) > 0) return;
-  const failed = db
-    .select({ n: sql<number>`count(*)` })
-    .from(shards)
-    .where(and(eq(shards.jobId, jobId), eq(shards.state, 'failed')))
-    .get();
-  db.update(jobs)
-    .set({ state: (failed?.n ?? 0) > 0 ? 'failed' : 'done' })
-    .where(and(eq(jobs.id, jobId), inArray(jobs.state, ['queued', 'running'])))
-    .run();
-  const openJobs = db
-    .select({ n: sql<number>`count(*)` })
-    .from(jobs)
-    .where(and(eq(jobs.sweepId, sweepId), inArray(jobs.state, ['queued', 'running'])))
-    .get();
-  if ((openJobs?.n ?? 0) > 0) return;
-  const failedJobs = db
-    .select({ n: sql<number>`count(*)` })
-    .from(jobs)
-    .where(and(eq(jobs.sweepId, sweepId), eq(jobs.state, 'failed')))
-    .get();
-  db.update(sweeps)
-    .set({ state: (failedJobs?.n ?? 0) > 0 ? 'failed' : 'done', finishedAt: now })
-    .where(and(eq(sweeps.id, sweepId), inArray(sweeps.state, ['queued', 'running'])))
-    .run();
+export function rollUp(ctx: Context, jobId: number, sweepId: number, now: number): void {
+  let st = rollUpByDb.get(ctx.db);
+  if (!st) {
+    st = buildRollUpStatements(ctx.db);
+    rollUpByDb.set(ctx.db, st);
+  }
+  if ((st.openShards.get({ jobId })?.n ?? 0) > 0) return;
+  st.finishJob.run({ jobId, state: (st.failedShards.get({ jobId })?.n ?? 0) > 0 ? 'failed' : 'done' });
+  if ((st.openJobs.get({ sweepId })?.n ?? 0) > 0) return;
+  st.finishSweep.run({ sweepId, now, state: (st.failedJobs.get({ sweepId })?.n ?? 0) > 0 ? 'failed' : 'done' });
 }
 
 /**
@@ -59,7 +75,7 @@ export function endAttempt(ctx: Context, db: Db, shard: Shard, error: string): b
       .set({ state: 'failed', leaseOwner: null, leaseDeadline: null, lastError: error, finishedAt: now })
       .where(eq(shards.id, shard.id))
       .run();
-    rollUp(db, shard.jobId, shard.sweepId, now);
+    rollUp(ctx, shard.jobId, shard.sweepId, now);
   } else {
     db.update(shards)
       .set({
