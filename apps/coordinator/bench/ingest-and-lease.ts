@@ -25,7 +25,9 @@ function sweep(name: string, samples: number, shardSize: number, methods: string
 }
 
 function fleet(address: string, workers: number, simulateMs: number, batchSize: number): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', join(here, 'sim-fleet.ts'), address, TOKEN, String(workers), String(simulateMs), String(batchSize)], {
+  // BENCH_FLEET_NODE_ARGS: extra node flags for the fleet process (e.g. `--cpu-prof --cpu-prof-dir=prof`).
+  const nodeArgs = process.env.BENCH_FLEET_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  return spawn(process.execPath, [...nodeArgs, '--import', 'tsx', join(here, 'sim-fleet.ts'), address, TOKEN, String(workers), String(simulateMs), String(batchSize)], {
     stdio: ['ignore', 'inherit', 'inherit'],
   });
 }
@@ -47,9 +49,24 @@ async function waitForWorkers(client: CoordinatorClient, count: number): Promise
   }
 }
 
+/** CPU seconds a child process has used so far (Linux /proc; undefined elsewhere). */
+function processCpuSeconds(pid: number | undefined): number | undefined {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    // utime and stime are fields 14 and 15 of stat, 12 and 13 after "pid (comm) ", in clock ticks (100 per second).
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return undefined;
+  }
+}
+
 interface Run {
   /** Coordinator process CPU seconds during the run (the machine is shared: wall time includes waiting for a core). */
   coordinatorCpuSeconds: number;
+  /** The simulated fleet's process, same window (encoding and streaming its results). */
+  fleetCpuSeconds: number | undefined;
+  /** From submit to the first stored row: how long the idle fleet took to start on the sweep. */
+  firstRowSeconds: number;
   workers: number;
   samples: number;
   seconds: number;
@@ -69,6 +86,7 @@ async function timedSweep(label: string, workers: number, simulateMs: number, ba
     const loop = monitorEventLoopDelay({ resolution: 5 });
     loop.enable();
     const cpuBefore = process.cpuUsage();
+    const fleetCpuBefore = processCpuSeconds(child.pid);
     const started = performance.now();
     const submitted = await unary(client.submitSweep.bind(client), { specYaml: spec, sourceName: label }, new Metadata());
     for (;;) {
@@ -80,15 +98,17 @@ async function timedSweep(label: string, workers: number, simulateMs: number, ba
     const seconds = (performance.now() - started) / 1000;
     const cpu = process.cpuUsage(cpuBefore);
     const coordinatorCpuSeconds = (cpu.user + cpu.system) / 1e6;
-    if (process.env.BENCH_DEBUG) {
-      const stat = readFileSync(`/proc/${child!.pid}/stat`, 'utf8').split(' ');
-      process.stderr.write(`  debug: event loop delay p50 ${(loop.percentile(50) / 1e6).toFixed(1)} ms p99 ${(loop.percentile(99) / 1e6).toFixed(1)} ms max ${(loop.max / 1e6).toFixed(1)} ms\n`);
-      process.stderr.write(`  debug: coordinator cpu ${coordinatorCpuSeconds.toFixed(1)} s; fleet cpu ${((Number(stat[13]) + Number(stat[14])) / 100).toFixed(1)} s; wall ${seconds.toFixed(1)} s\n`);
-    }
-    const stored = coordinator.ctx.sqlite.prepare('select count(*) as n from results').get() as { n: number };
+    const fleetCpuAfter = processCpuSeconds(child.pid);
+    const fleetCpuSeconds = fleetCpuBefore === undefined || fleetCpuAfter === undefined ? undefined : fleetCpuAfter - fleetCpuBefore;
+    const stored = coordinator.ctx.sqlite.prepare('select count(*) as n, min(created_at) as first from results').get() as { n: number; first: number };
     if (stored.n !== submitted.samples) throw new Error(`${label}: ${stored.n} rows stored for ${submitted.samples} samples`);
+    const firstRowSeconds = (stored.first - (performance.timeOrigin + started)) / 1000;
+    if (process.env.BENCH_DEBUG) {
+      process.stderr.write(`  debug: event loop delay p50 ${(loop.percentile(50) / 1e6).toFixed(1)} ms p99 ${(loop.percentile(99) / 1e6).toFixed(1)} ms max ${(loop.max / 1e6).toFixed(1)} ms\n`);
+      process.stderr.write(`  debug: coordinator cpu ${coordinatorCpuSeconds.toFixed(1)} s; fleet cpu ${fleetCpuSeconds?.toFixed(1) ?? '?'} s; wall ${seconds.toFixed(1)} s; first row after ${firstRowSeconds.toFixed(2)} s\n`);
+    }
     client.close();
-    return { workers, samples: Number(submitted.samples), seconds, perSecond: Number(submitted.samples) / seconds, coordinatorCpuSeconds };
+    return { workers, samples: Number(submitted.samples), seconds, perSecond: Number(submitted.samples) / seconds, coordinatorCpuSeconds, fleetCpuSeconds, firstRowSeconds };
   } finally {
     if (child) await stopFleet(child);
     await coordinator?.close();
@@ -103,6 +123,12 @@ const SAMPLE_MS = Number(process.env.BENCH_SAMPLE_MS ?? 50);
 process.stderr.write('ingest: 8 simulated workers, no model time, batches of 256 ...\n');
 const ingest = await timedSweep('ingest', 8, 0, Number(process.env.BENCH_BATCH ?? 256), sweep('ingest', 20_000, 1_000, ['random', 'uniform'], [64, 32]), ingestTiming);
 process.stderr.write(`  ${ingest.perSecond.toFixed(0)} results/s\n`);
+
+if (process.env.BENCH_ONLY === 'ingest') {
+  // Profiling the ingest path alone (BENCH_ONLY=ingest): no scaling runs, no report file.
+  process.stdout.write(`${JSON.stringify(ingest)}\n`);
+  process.exit(0);
+}
 
 process.stderr.write(`scaling: 1 simulated worker, ${SAMPLE_MS} ms per sample, shards of 10 ...\n`);
 const one = await timedSweep('one', 1, SAMPLE_MS, 16, sweep('one', 80, 10, ['random'], [64]), scalingTiming);
@@ -126,6 +152,7 @@ const rows = [
   ['measure', 'value', 'goal'],
   ['results ingested/s (8 workers, loopback, SQLite WAL)', ingest.perSecond.toFixed(0), '>= 20000'],
   ['results per coordinator CPU-second (ingest run)', (ingest.samples / ingest.coordinatorCpuSeconds).toFixed(0), ''],
+  ['fleet process CPU-seconds (ingest run)', ingest.fleetCpuSeconds?.toFixed(2) ?? '?', ''],
   [`1 worker samples/s (${SAMPLE_MS} ms/sample)`, one.perSecond.toFixed(1), ''],
   [`64 workers samples/s (${SAMPLE_MS} ms/sample)`, many.perSecond.toFixed(1), ''],
   ['scaling efficiency (64 workers / 64 x 1 worker)', efficiency.toFixed(3), '>= 0.9'],
