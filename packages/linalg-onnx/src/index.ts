@@ -1,7 +1,8 @@
 /**
  * An asynchronous linear-algebra backend for @prunebench/pruners (`pruneAsync`) on onnxruntime-node. It
  * structurally matches pruners' `AsyncLinalgBackend`, so this package needs no dependency on pruners. The worker
- * passes its execution providers (CUDA on a GPU worker); on CPU, 2 intra-op threads suit this machine.
+ * passes its execution providers (CUDA on a GPU worker); on CPU, 2 intra-op threads suit this machine, and idle
+ * threads sleep between runs unless `spinning` is set.
  */
 import * as ort from 'onnxruntime-node';
 import { cosineCrossModel, cosineModel, dotCrossModel, gramBlocksModel, matmulModel } from './graphs.ts';
@@ -10,6 +11,13 @@ export interface OnnxLinalgOptions {
   /** Execution providers, as for an InferenceSession (default: cpu). */
   executionProviders?: ort.InferenceSession.SessionOptions['executionProviders'];
   intraOpNumThreads?: number;
+  /**
+   * Let idle intra-op threads spin (busy-wait) after a run instead of sleeping; default false. Each of the five
+   * sessions has its own thread pool, and the worker runs them beside its model's sessions: spinning pools take the
+   * cores from whichever session runs next (on 2 shared cores the worker's prefill went from under 3 ms to 10-24 ms,
+   * see apps/worker/src/onnx/session.ts). Only worth turning on for a process alone on its machine.
+   */
+  spinning?: boolean;
   /**
    * Row blocks for the symmetric cosine matrix: only the upper block triangle is multiplied ((B + 1) / 2B of the
    * work), the rest mirrored. Default 4 from 512 rows on, 1 (one plain product) below.
@@ -60,11 +68,14 @@ function output(result: ort.InferenceSession.ReturnType): Float32Array {
 
 /** Creates the sessions (a few milliseconds: the graphs are 1-7 nodes). */
 export async function createOnnxLinalg(options: OnnxLinalgOptions = {}): Promise<OnnxLinalg> {
+  const spin = options.spinning ? '1' : '0';
   const sessionOptions: ort.InferenceSession.SessionOptions = {
     executionProviders: options.executionProviders ?? ['cpu'],
     intraOpNumThreads: options.intraOpNumThreads ?? 2,
     interOpNumThreads: 1,
     graphOptimizationLevel: 'all',
+    // session.{intra_op,inter_op}.allow_spinning: how idle pool threads wait, not what they compute.
+    extra: { session: { intra_op: { allow_spinning: spin }, inter_op: { allow_spinning: spin } } },
   };
   const blocks = options.symmetricBlocks ?? 4;
   const [cosine, cross, dot, product, gram] = await Promise.all([

@@ -84,6 +84,16 @@ describe('onnx linalg backend', () => {
     await expect(backend.matmul(a, rows, inner, b.subarray(1), cols)).rejects.toThrow(/b has length 29, expected 6\*5/);
   });
 
+  it('gives bit-identical products whether idle threads spin or sleep', async () => {
+    const sleeping = await createOnnxLinalg({ intraOpNumThreads: 2 });
+    const spinning = await createOnnxLinalg({ intraOpNumThreads: 2, spinning: true });
+    const n = 600, d = 16, cols = 24;
+    const a = random(n * d, 9), b = random(d * cols, 10);
+    expect(await spinning.cosine(a, n, d)).toEqual(await sleeping.cosine(a, n, d));
+    expect(await spinning.matmul(a, n, d, b, cols)).toEqual(await sleeping.matmul(a, n, d, b, cols));
+    await Promise.all([sleeping.dispose(), spinning.dispose()]);
+  });
+
   it('rejects mismatched lengths', async () => {
     await expect(backend.cosine(new Float32Array(5), 2, 3)).rejects.toThrow(/a has length 5, expected 2\*3/);
   });
