@@ -4673,7 +4673,13 @@ export const CoordinatorService = {
     responseSerialize: (value: RegisterResponse): Buffer => Buffer.from(RegisterResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): RegisterResponse => RegisterResponse.decode(value),
   },
-  /** Pull model: ask for one shard matched to the worker's capabilities; none when there is nothing to do. */
+  /**
+   * Pull model: ask for one shard matched to the worker's capabilities; none when there is nothing to do.
+   * Long poll when idle: if no active sweep is one this worker can serve, the call is held open until such a sweep is
+   * submitted (answered with its shard at once) or until the heartbeat interval, 10 s or the call's deadline less 1 s
+   * passes, whichever is first (answered with no shard and retry_after_ms 1: ask again now). Cancelling the call
+   * (workers do on drain) or the coordinator shutting down ends the hold early.
+   */
   lease: {
     path: "/prunebench.v1.Coordinator/Lease" as const,
     requestStream: false as const,
@@ -4802,7 +4808,13 @@ export interface CoordinatorServer extends UntypedServiceImplementation {
    * A worker announces itself and what it can run; re-registering with the same id updates the capabilities.
    */
   register: handleUnaryCall<RegisterRequest, RegisterResponse>;
-  /** Pull model: ask for one shard matched to the worker's capabilities; none when there is nothing to do. */
+  /**
+   * Pull model: ask for one shard matched to the worker's capabilities; none when there is nothing to do.
+   * Long poll when idle: if no active sweep is one this worker can serve, the call is held open until such a sweep is
+   * submitted (answered with its shard at once) or until the heartbeat interval, 10 s or the call's deadline less 1 s
+   * passes, whichever is first (answered with no shard and retry_after_ms 1: ask again now). Cancelling the call
+   * (workers do on drain) or the coordinator shutting down ends the hold early.
+   */
   lease: handleUnaryCall<LeaseRequest, LeaseResponse>;
   /** Keeps the worker alive and extends its current lease; tells it when its shard was cancelled or taken away. */
   heartbeat: handleUnaryCall<HeartbeatRequest, HeartbeatResponse>;
@@ -4844,7 +4856,13 @@ export interface CoordinatorClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: RegisterResponse) => void,
   ): ClientUnaryCall;
-  /** Pull model: ask for one shard matched to the worker's capabilities; none when there is nothing to do. */
+  /**
+   * Pull model: ask for one shard matched to the worker's capabilities; none when there is nothing to do.
+   * Long poll when idle: if no active sweep is one this worker can serve, the call is held open until such a sweep is
+   * submitted (answered with its shard at once) or until the heartbeat interval, 10 s or the call's deadline less 1 s
+   * passes, whichever is first (answered with no shard and retry_after_ms 1: ask again now). Cancelling the call
+   * (workers do on drain) or the coordinator shutting down ends the hold early.
+   */
   lease(
     request: LeaseRequest,
     callback: (error: ServiceError | null, response: LeaseResponse) => void,
