@@ -27,7 +27,8 @@ def main() -> None:
     vocab = build_vocab(FIXTURE_WORDS)
     cfg = TinyVlmConfig(vision_width=32, vision_layers=2, vision_heads=2, vision_mlp=64, clip_dim=32,
                         text_width=32, text_layers=1, text_heads=2, hidden_size=64, num_layers=4, num_heads=4,
-                        num_kv_heads=2, intermediate_size=128, prune_layer=2, vocab_size=len(vocab))
+                        num_kv_heads=2, intermediate_size=128, prune_layer=2, vocab_size=len(vocab),
+                        conv_stem=False)
     model = TinyVlm(cfg)
     export_model(model, WordTokenizer(vocab), args.out, "tiny-random-llava15", args.parity)
     print(f"wrote {args.out} (vocab {len(vocab)}, params {sum(p.numel() for p in model.parameters())})")

@@ -16,20 +16,22 @@ import torch.nn.functional as F
 class TinyVlmConfig:
     image_size: int = 192
     patch_size: int = 8
-    vision_width: int = 96
-    vision_layers: int = 3
+    vision_width: int = 128
+    vision_layers: int = 4
     vision_heads: int = 4
-    vision_mlp: int = 192
+    vision_mlp: int = 256
+    conv_stem: bool = True
+    stem_blocks: int = 2
     clip_dim: int = 64
     text_width: int = 64
     text_layers: int = 1
     text_heads: int = 2
     text_max_length: int = 32
-    hidden_size: int = 128
+    hidden_size: int = 192
     num_layers: int = 4
-    num_heads: int = 4
-    num_kv_heads: int = 4
-    intermediate_size: int = 256
+    num_heads: int = 6
+    num_kv_heads: int = 6
+    intermediate_size: int = 384
     prune_layer: int = 2
     vocab_size: int = 512
     rope_theta: float = 10000.0
@@ -100,11 +102,43 @@ def sincos_2d(grid: int, width: int) -> torch.Tensor:
     return emb[None]
 
 
+class ResidualConv(nn.Module):
+    def __init__(self, width: int):
+        super().__init__()
+        self.conv1 = nn.Conv2d(width, width, 3, 1, 1)
+        self.conv2 = nn.Conv2d(width, width, 3, 1, 1)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x + self.conv2(F.gelu(self.conv1(F.gelu(x))))
+
+
+def conv_stem(width: int, patch: int, blocks: int) -> nn.Sequential:
+    """Patch embedding as stride-2 3x3 convolutions (one per halving of the patch size) and `blocks` residual 3x3
+    blocks on the token grid, instead of one linear patch projection. Why: the plain ViT patchify tower of the first
+    tiny-synth never learned shape (object-patch shape accuracy 21% after 500 dense-supervised steps, chance 14%):
+    inside a large object a patch sees flat colour, and a from-scratch ViT learns slowly to aggregate the outline.
+    With two residual blocks each token's receptive field (79 px) spans the largest objects (38 px), so shape is
+    local. Short probes (shape loss only, 150 steps, batch 16): object shape accuracy 52% with the plain strided stem,
+    75% with the residual blocks (at a higher learning rate, so not a clean ablation); the full tower stage then
+    reached 99% (MODEL_CARD.md)."""
+    steps = int(math.log2(patch))
+    assert 2 ** steps == patch, "conv stem needs a power-of-two patch size"
+    chans = [3] + [max(16, width >> (steps - 1 - i)) for i in range(steps)]
+    layers: list[nn.Module] = []
+    for i in range(steps):
+        layers.append(nn.Conv2d(chans[i], chans[i + 1], 3, 2, 1))
+        if i < steps - 1:
+            layers.append(nn.GELU())
+    layers += [ResidualConv(width) for _ in range(blocks)]
+    return nn.Sequential(*layers)
+
+
 class VisionTower(nn.Module):
     def __init__(self, cfg: TinyVlmConfig):
         super().__init__()
         self.cfg = cfg
-        self.patch = nn.Conv2d(3, cfg.vision_width, cfg.patch_size, cfg.patch_size)
+        self.patch = (conv_stem(cfg.vision_width, cfg.patch_size, cfg.stem_blocks) if cfg.conv_stem
+                      else nn.Conv2d(3, cfg.vision_width, cfg.patch_size, cfg.patch_size))
         self.cls = nn.Parameter(torch.zeros(1, 1, cfg.vision_width))
         self.pos = nn.Parameter(torch.zeros(1, cfg.grid * cfg.grid + 1, cfg.vision_width))
         # fixed 2-D sin-cos positions on top of the learned ones: patches know where they are from step 0, which
@@ -283,3 +317,16 @@ class TinyVlm(nn.Module):
 
     def logits(self, hidden: torch.Tensor) -> torch.Tensor:
         return self.lm_head(self.norm(hidden))
+
+
+def load_checkpoint(path: str, vocab_size: int | None = None) -> TinyVlm:
+    """A TinyVlm from a training checkpoint, with the architecture the checkpoint recorded (older checkpoints
+    recorded none: they get the defaults with the vocabulary size of their embedding table)."""
+    ck = torch.load(path)
+    if "config" in ck:
+        cfg = TinyVlmConfig(**ck["config"])
+    else:
+        cfg = TinyVlmConfig(vocab_size=vocab_size or ck["model"]["embed_tokens.weight"].shape[0])
+    model = TinyVlm(cfg)
+    model.load_state_dict(ck["model"])
+    return model

@@ -21,7 +21,7 @@ IGNORE = -100
 
 @dataclass
 class Batch:
-    pixels: torch.Tensor        # uint8 [B,H,W,3]
+    pixels: torch.Tensor | None  # uint8 [B,H,W,3] (None when the caller feeds cached tower features)
     keep: torch.Tensor          # int64 [B,n_keep] kept visual indices (sorted)
     prefix_ids: torch.Tensor    # int64 [B,P]
     text_ids: torch.Tensor      # int64 [B,S] all segments, padded
@@ -41,7 +41,7 @@ def prefix_ids(tok: WordTokenizer) -> list[int]:
     return [BOS] + tok.encode(PROMPT_PREFIX)
 
 
-def make_batch(scenes: list[Scene], idx: list[int], images: np.ndarray, tok: WordTokenizer, grid_tokens: int,
+def make_batch(scenes: list[Scene], idx: list[int], images: np.ndarray | None, tok: WordTokenizer, grid_tokens: int,
                n_keep: int, compact: bool, rng: np.random.Generator, max_segments: int = 6,
                keep: np.ndarray | None = None) -> Batch:
     """keep: [B,n_keep] sorted visual indices to use instead of a uniform random draw."""
@@ -84,25 +84,6 @@ def make_batch(scenes: list[Scene], idx: list[int], images: np.ndarray, tok: Wor
         for k in range(ctx + cur, L):
             allowed[r, k, k] = True
     bias = torch.from_numpy((~allowed).astype(np.float32) * -1e9)[:, None]
-    return Batch(torch.from_numpy(images[idx]), torch.from_numpy(keep), torch.tensor([pre] * b),
+    pixels = None if images is None else torch.from_numpy(images[idx])
+    return Batch(pixels, torch.from_numpy(keep), torch.tensor([pre] * b),
                  torch.from_numpy(text), torch.from_numpy(targets), torch.from_numpy(pos), bias, list(idx), spans)
-
-
-def patch_labels(scene: Scene, grid: int, patch: int, n_classes_desc: dict[str, int], background: int,
-                 image_size: int) -> tuple[np.ndarray, np.ndarray]:
-    """Per patch: index of the description of the smallest object whose box holds the patch centre (else
-    `background`), and that object's box scaled to 0-1 (zeros on background)."""
-    centres = (np.arange(grid) * patch + patch / 2.0)
-    cx, cy = np.meshgrid(centres, centres)
-    labels = np.full((grid, grid), background, dtype=np.int64)
-    boxes = np.zeros((grid, grid, 4), dtype=np.float32)
-    area = np.full((grid, grid), np.inf)
-    for o in scene.objects:
-        x1, y1, x2, y2 = o.box_px
-        inside = (cx >= x1) & (cx <= x2) & (cy >= y1) & (cy <= y2)
-        a = (x2 - x1) * (y2 - y1)
-        upd = inside & (a < area)
-        labels[upd] = n_classes_desc.get(o.description, background)
-        boxes[upd] = np.array(o.box_px, dtype=np.float32) / image_size
-        area[upd] = a
-    return labels.reshape(-1), boxes.reshape(-1, 4)

@@ -12,7 +12,7 @@ sys.path[:0] = [HERE, os.path.join(HERE, "..", "modelkit")]
 import torch  # noqa: E402
 
 from export_layout import export_model  # noqa: E402
-from tiny_vlm import TinyVlm, TinyVlmConfig  # noqa: E402
+from tiny_vlm import load_checkpoint  # noqa: E402
 from tokenizer import WordTokenizer  # noqa: E402
 
 
@@ -25,8 +25,7 @@ def main() -> None:
     ap.add_argument("--name", default="tiny-synth")
     args = ap.parse_args()
     tok = WordTokenizer.load(args.tokenizer)
-    model = TinyVlm(TinyVlmConfig(vocab_size=len(tok.vocab)))
-    model.load_state_dict(torch.load(args.checkpoint)["model"])
+    model = load_checkpoint(args.checkpoint, len(tok.vocab))
     export_model(model, tok, args.out, args.name, args.parity)
     print(f"exported {args.out}")
 

@@ -28,7 +28,7 @@ from data import load_images, read_benchmark  # noqa: E402
 from evaluate import Decoder, normalise_pixels, score  # noqa: E402
 from export_layout import export_model  # noqa: E402
 from losses import lm_loss  # noqa: E402
-from tiny_vlm import TinyVlm, TinyVlmConfig  # noqa: E402
+from tiny_vlm import load_checkpoint  # noqa: E402
 from tokenizer import COORD_STEP, WordTokenizer  # noqa: E402
 
 CROPS = 2  # 2x2 crops of the 2x-upscaled image
@@ -76,10 +76,7 @@ def main() -> None:
     torch.manual_seed(args.seed)
     rng = np.random.default_rng(args.seed)
     tok = WordTokenizer.load(args.tokenizer)
-    ck = torch.load(args.checkpoint)
-    vocab = ck["model"]["embed_tokens.weight"].shape[0]
-    model = TinyVlm(TinyVlmConfig(vocab_size=vocab))
-    model.load_state_dict(ck["model"])
+    model = load_checkpoint(args.checkpoint)
     cfg = model.cfg
     newline = torch.nn.Parameter(torch.zeros(cfg.hidden_size))
     for p in list(model.vision.parameters()) + list(model.text.parameters()):

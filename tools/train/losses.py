@@ -155,3 +155,28 @@ def visual_lens_loss(lens_logits, labels_kept, desc_words, background: int):
     logp = lens_logits[on_object].log_softmax(-1)
     words = desc_words[labels_kept[on_object]]
     return -(logp.gather(1, words).mean(-1)).mean()
+
+
+def role_attention_loss(probs, role_masks, n_prefix: int):
+    """Relation questions name two objects whose places must be compared, and an average over both (what
+    answer_attention_loss asks of heads 0-1) loses which is which: one head each should look at the first and at the
+    second object. role_masks: (row, answer positions, head, bool mask over kept visual tokens)."""
+    terms = []
+    for r, positions, head, mask in role_masks:
+        n_keep = mask.shape[0]
+        att = probs[r, head, positions, n_prefix:n_prefix + n_keep]
+        terms.append(-(att[:, torch.from_numpy(mask)].sum(-1) + 1e-6).log().mean())
+    return torch.stack(terms).mean() if terms else probs.sum() * 0
+
+
+def count_attention_loss(probs, count_rows, n_prefix: int, head: int):
+    """A counting circuit a small decoder finds slowly on its own: at the answer positions of a count question, one
+    head spreads its attention evenly over the BOS token and the centre patch of each counted object, so the head
+    reads k/(k+1) of an 'object centre' direction (the tower marks centre patches), which grows with the count k.
+    count_rows: (row, answer positions, kept-token indices of the counted objects' centre patches)."""
+    terms = []
+    for r, positions, anchors in count_rows:
+        keys = torch.tensor([0] + [n_prefix + a for a in anchors])
+        logp = (probs[r, head, positions] + 1e-6).log()
+        terms.append(-logp[:, keys].mean(-1).mean())
+    return torch.stack(terms).mean() if terms else probs.sum() * 0

@@ -13,7 +13,7 @@ import torch  # noqa: E402
 from data import load_images, read_benchmark  # noqa: E402
 from evaluate import Decoder  # noqa: E402
 from losses import object_masks  # noqa: E402
-from tiny_vlm import TinyVlm, TinyVlmConfig  # noqa: E402
+from tiny_vlm import load_checkpoint  # noqa: E402
 from tokenizer import WordTokenizer  # noqa: E402
 
 
@@ -23,8 +23,7 @@ def main() -> None:
     n_scenes = int(sys.argv[5]) if len(sys.argv) > 5 else 100
     torch.set_num_threads(1)
     tok = WordTokenizer.load(tok_path)
-    model = TinyVlm(TinyVlmConfig(vocab_size=len(tok.vocab)))
-    model.load_state_dict(torch.load(ckpt)["model"])
+    model = load_checkpoint(ckpt, len(tok.vocab))
     model.eval()
     scenes = read_benchmark(bench)[:n_scenes]
     images = load_images(scenes)

@@ -1,0 +1,178 @@
+"""Stage 2: train the projector and the decoder on frozen, cached tower features.
+
+Each row is one image with all its questions (block mask, batches.py). Rows come in three kinds, drawn per step:
+- object rows: only a short visual sequence (the objects' patches plus random others), so many rows fit a step and
+  the decoder learns to read objects quickly;
+- subset rows: a random 10-100% of the visual tokens, positions preserved or (sometimes) compacted, which is what
+  pruned inference feeds it;
+- full rows: all 576 tokens, the unpruned setting the quality bar is measured on.
+The step's row count follows a token budget, so a step costs about the same whatever its kind.
+
+Besides the answer loss, attention bootstrapping (losses.py) supervises the two hops a question needs: layer 0 lets
+attribute words find their patches and the answer position gather the question's attribute words; layer 1 lets the
+answer position attend to the question's target objects (with one head per object for relations, and a counting
+head). Without these the first tiny-synth stayed at answer priors.
+"""
+import math
+
+import numpy as np
+import torch
+
+from batches import encode_segment, make_batch
+from losses import (answer_attention_loss, count_attention_loss, lm_loss, object_masks, question_gather_loss,
+                    relevant_patch_mask, role_attention_loss, singular, visual_lens_loss, word_grounding_loss)
+from tower_stage import Attributes, object_anchor
+
+DECODER_LOSS_WEIGHTS = {"lm": 1.0, "answer_attention": 0.5, "word_grounding": 0.3, "question_gather": 0.3,
+                        "visual_lens": 0.3, "role_attention": 0.3, "count_attention": 0.3}
+# layer-1 heads with a supervised job: 0-1 the question's target objects, 2-3 the first and second object of a
+# relation question, 4 counting (see losses.py); head 5 is left free
+ROLE_HEADS = (2, 3)
+COUNT_HEAD = 4
+TEXT_TOKENS_PER_ROW = 100  # prefix + six question/answer segments, for the token budget
+
+
+class DecoderTrainer:
+    def __init__(self, model, tok, scenes, features: torch.Tensor, desc_labels: np.ndarray, attrs: Attributes,
+                 coord_ids: torch.Tensor, args):
+        self.model, self.tok, self.scenes, self.features = model, tok, scenes, features
+        self.desc_labels, self.attrs, self.coord_ids, self.args = desc_labels, attrs, coord_ids, args
+        cfg = model.cfg
+        self.obj_masks = [object_masks(s, cfg.grid, cfg.patch_size) for s in scenes]
+        self.anchors = [[object_anchor(o, cfg.grid, cfg.patch_size) for o in s.objects] for s in scenes]
+        self.desc_words = torch.tensor([[tok.ids[w] for w in d.split()] if d != "background" else [0, 0]
+                                        for d in attrs.descs])
+        self.attribute_words = set(attrs.colours) | set(attrs.shapes) | set(attrs.sizes)
+        self.params = (list(model.projector.parameters()) + list(model.embed_tokens.parameters())
+                       + list(model.layers.parameters()) + list(model.norm.parameters())
+                       + list(model.lm_head.parameters()))
+        self.opt = torch.optim.AdamW(self.params, lr=args.lr, weight_decay=0.01, betas=(0.9, 0.98))
+        self.step = 0
+        self.rng = np.random.default_rng(args.seed + 1)
+
+    def lr_at(self, step: int) -> float:
+        total, warm = self.args.steps, max(1, min(100, self.args.steps // 10))
+        if step < warm:
+            return self.args.lr * (step + 1) / warm
+        t = (step - warm) / max(1, total - warm)
+        return self.args.lr * (0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * t)))
+
+    def draw_rows(self) -> tuple[str, int, int, bool]:
+        """(kind, visual tokens per row, rows, compact positions) of the next step."""
+        a, n_grid = self.args, self.features.shape[1]
+        u = self.rng.random()
+        if u < a.object_share:
+            kind, n_keep, compact = "object", a.object_keep, bool(self.rng.random() < a.compact_prob)
+        elif u < a.object_share + a.subset_share:
+            kind = "subset"
+            n_keep = int(self.rng.integers(int(a.min_keep * n_grid), n_grid))
+            compact = bool(self.rng.random() < a.compact_prob)
+        else:
+            kind, n_keep, compact = "full", n_grid, False
+        rows = int(np.clip(round(a.token_budget / (n_keep + TEXT_TOKENS_PER_ROW)), 2, a.max_rows))
+        return kind, n_keep, rows, compact
+
+    def object_keep(self, i: int, n_keep: int) -> np.ndarray:
+        on_object = np.flatnonzero(self.desc_labels[i] != self.attrs.background)
+        if len(on_object) > n_keep:
+            on_object = self.rng.choice(on_object, n_keep, replace=False)
+        rest = np.setdiff1d(np.arange(self.desc_labels.shape[1]), on_object)
+        fill = self.rng.choice(rest, n_keep - len(on_object), replace=False)
+        return np.sort(np.concatenate([on_object, fill]))
+
+    def losses(self, idx: list[int], kind: str, n_keep: int, compact: bool) -> dict:
+        m, cfg = self.model, self.model.cfg
+        n_grid = self.features.shape[1]
+        keep = np.stack([self.object_keep(i, n_keep) for i in idx]) if kind == "object" else None
+        b = make_batch(self.scenes, idx, None, self.tok, n_grid, n_keep, compact, self.rng, keep=keep)
+        visual = m.projector(self.features[idx].float())
+        visual = torch.gather(visual, 1, b.keep[..., None].expand(-1, -1, visual.shape[-1]))
+        x = torch.cat([m.embed_tokens(b.prefix_ids), visual, m.embed_tokens(b.text_ids)], dim=1)
+        h, probs = m.run_layers(x, b.position_ids, b.bias, 0, cfg.num_layers, keep_probs=True)
+        out = {"lm": lm_loss(m.logits(h), b.targets, self.coord_ids)}
+        kept = b.keep.numpy()
+        n_prefix = b.prefix_ids.shape[1]
+        target_masks, role_masks, count_rows = [], [], []
+        for r, i in enumerate(idx):
+            sc, per_q = self.scenes[i], {}
+            for first_answer, end, j in b.segments[r]:
+                q = sc.questions[j]
+                targets = q.sample.get("meta", {}).get("targets")
+                mask = relevant_patch_mask(sc, q.question, self.attrs.vocab_sets, self.obj_masks[i], targets)
+                per_q[j] = None if mask is None else mask[kept[r]]
+                positions = list(range(first_answer, end))
+                if q.category == "relation" and targets is not None and len(targets) == 2:
+                    for head, t in zip(ROLE_HEADS, targets):
+                        role = self.obj_masks[i][t][kept[r]]
+                        if role.any():
+                            role_masks.append((r, positions, head, role))
+                elif q.category == "count" and targets is not None:
+                    centres = np.array(sorted(self.anchors[i][t] for t in targets), dtype=np.int64)
+                    at = np.searchsorted(kept[r], centres)
+                    present = (at < len(kept[r])) & (kept[r][np.minimum(at, len(kept[r]) - 1)] == centres)
+                    count_rows.append((r, positions, at[present].tolist()))
+            target_masks.append(per_q)
+        # layer 1: layer 0 is where the answer position first gathers the question's words, so only from layer 1 on
+        # can its query say which object to look at
+        out["answer_attention"] = answer_attention_loss(probs[1], b, target_masks, n_prefix)
+        out["role_attention"] = role_attention_loss(probs[1], role_masks, n_prefix)
+        out["count_attention"] = count_attention_loss(probs[1], count_rows, n_prefix, COUNT_HEAD)
+        word_masks, gather = self.word_masks(idx, b, kept)
+        out["word_grounding"] = word_grounding_loss(probs[0], b, word_masks, n_prefix)
+        out["question_gather"] = question_gather_loss(probs[0], gather)
+        labels_kept = torch.gather(torch.from_numpy(self.desc_labels[idx]), 1, b.keep)
+        out["visual_lens"] = visual_lens_loss(m.logits(visual), labels_kept, self.desc_words, self.attrs.background)
+        return out
+
+    def word_masks(self, idx: list[int], b, kept: np.ndarray):
+        """(row, sequence position, kept-token mask) for every colour/shape word of every question in the batch,
+        and (row, answer positions, attribute-word positions) per question."""
+        vocab = self.tok.vocab
+        colours, shapes = self.attrs.vocab_sets["colour"], self.attrs.vocab_sets["shape"]
+        out, gather = [], []
+        for r, i in enumerate(idx):
+            sc = self.scenes[i]
+            for first_answer, end, j in b.segments[r]:
+                q_ids = encode_segment(self.tok, sc.questions[j].question, "")[0]
+                start = first_answer - len(q_ids) + 1
+                attr_pos = [start + k for k, t in enumerate(q_ids)
+                            if singular(vocab[t]) in self.attribute_words or vocab[t] in self.attribute_words]
+                if attr_pos:
+                    gather.append((r, list(range(first_answer, end)), attr_pos))
+                for k, t in enumerate(q_ids):
+                    word = vocab[t]
+                    if word in colours:
+                        hit = [o.colour == word for o in sc.objects]
+                    elif singular(word) in shapes or word in shapes:
+                        hit = [o.shape in (word, singular(word)) for o in sc.objects]
+                    else:
+                        continue
+                    picked = [mk for mk, h in zip(self.obj_masks[i], hit) if h]
+                    if picked:
+                        mask = np.any(picked, axis=0)[kept[r]]
+                        if mask.any():
+                            out.append((r, start + k, mask))
+        return out, gather
+
+    def train_step(self) -> dict:
+        self.model.train()
+        kind, n_keep, rows, compact = self.draw_rows()
+        idx = sorted(self.rng.choice(len(self.scenes), rows, replace=False).tolist())
+        for group in self.opt.param_groups:
+            group["lr"] = self.lr_at(self.step)
+        parts = self.losses(idx, kind, n_keep, compact)
+        total = sum(DECODER_LOSS_WEIGHTS[k] * v for k, v in parts.items())
+        self.opt.zero_grad(set_to_none=True)
+        total.backward()
+        torch.nn.utils.clip_grad_norm_(self.params, 1.0)
+        self.opt.step()
+        self.step += 1
+        return {k: float(v) for k, v in parts.items()}
+
+    def state(self) -> dict:
+        return {"opt": self.opt.state_dict(), "step": self.step, "rng": self.rng.bit_generator.state}
+
+    def load_state(self, st: dict) -> None:
+        self.opt.load_state_dict(st["opt"])
+        self.step = st["step"]
+        self.rng.bit_generator.state = st["rng"]
