@@ -17,6 +17,7 @@ import math
 
 import numpy as np
 import torch
+from torch import nn
 
 from batches import encode_segment, make_batch
 from losses import (answer_attention_loss, count_attention_loss, lm_loss, object_masks, question_gather_loss,
@@ -24,12 +25,26 @@ from losses import (answer_attention_loss, count_attention_loss, lm_loss, object
 from tower_stage import Attributes, object_anchor
 
 DECODER_LOSS_WEIGHTS = {"lm": 1.0, "answer_attention": 0.5, "word_grounding": 0.3, "question_gather": 0.3,
-                        "visual_lens": 0.3, "role_attention": 0.3, "count_attention": 0.3}
+                        "visual_lens": 0.3, "role_attention": 0.3, "count_attention": 0.3, "answer_facts": 2.0}
 # layer-1 heads with a supervised job: 0-1 the question's target objects, 2-3 the first and second object of a
 # relation question, 4 counting (see losses.py); head 5 is left free
 ROLE_HEADS = (2, 3)
 COUNT_HEAD = 4
 TEXT_TOKENS_PER_ROW = 100  # prefix + six question/answer segments, for the token budget
+
+
+class AnswerFacts(nn.Module):
+    """Training-only linear read-outs of the decoder's last hidden state (not exported). Position-valued answers
+    (box coordinates, left/above, counts) stayed at their priors for hundreds of steps: the token loss only says
+    'wrong token', never 'closer', so the decoder got no gradient towards extracting a place from the visual tokens
+    it already attends to. These regressions give that gradient: the coordinate a box position is about to emit,
+    the centres of a relation's two objects, and the count."""
+
+    def __init__(self, hidden: int):
+        super().__init__()
+        self.coordinate = nn.Linear(hidden, 1)
+        self.centres = nn.Linear(hidden, 4)
+        self.count = nn.Linear(hidden, 1)
 
 
 class DecoderTrainer:
@@ -47,6 +62,11 @@ class DecoderTrainer:
                        + list(model.layers.parameters()) + list(model.norm.parameters())
                        + list(model.lm_head.parameters()))
         self.opt = torch.optim.AdamW(self.params, lr=args.lr, weight_decay=0.01, betas=(0.9, 0.98))
+        self.facts = AnswerFacts(cfg.hidden_size)
+        # its own optimiser, so checkpoints from before the read-outs existed still resume
+        self.facts_opt = torch.optim.AdamW(self.facts.parameters(), lr=args.lr, weight_decay=0.0)
+        self.coord_value = torch.full((cfg.vocab_size,), -1.0)
+        self.coord_value[coord_ids] = torch.arange(len(coord_ids), dtype=torch.float32) / (len(coord_ids) - 1)
         self.step = 0
         self.rng = np.random.default_rng(args.seed + 1)
 
@@ -90,9 +110,10 @@ class DecoderTrainer:
         x = torch.cat([m.embed_tokens(b.prefix_ids), visual, m.embed_tokens(b.text_ids)], dim=1)
         h, probs = m.run_layers(x, b.position_ids, b.bias, 0, cfg.num_layers, keep_probs=True)
         out = {"lm": lm_loss(m.logits(h), b.targets, self.coord_ids)}
+        final = m.norm(h)
         kept = b.keep.numpy()
         n_prefix = b.prefix_ids.shape[1]
-        target_masks, role_masks, count_rows = [], [], []
+        target_masks, role_masks, count_rows, fact_terms = [], [], [], []
         for r, i in enumerate(idx):
             sc, per_q = self.scenes[i], {}
             for first_answer, end, j in b.segments[r]:
@@ -102,11 +123,17 @@ class DecoderTrainer:
                 per_q[j] = None if mask is None else mask[kept[r]]
                 positions = list(range(first_answer, end))
                 if q.category == "relation" and targets is not None and len(targets) == 2:
+                    centres = torch.tensor([v / cfg.image_size for t in targets
+                                            for v in self.centre(sc.objects[t].box_px)])
+                    pred = self.facts.centres(final[r, first_answer]).sigmoid()
+                    fact_terms.append((pred - centres).abs().mean())
                     for head, t in zip(ROLE_HEADS, targets):
                         role = self.obj_masks[i][t][kept[r]]
                         if role.any():
                             role_masks.append((r, positions, head, role))
                 elif q.category == "count" and targets is not None:
+                    pred = self.facts.count(final[r, first_answer]).sigmoid()[0]
+                    fact_terms.append((pred - len(targets) / 8.0).abs())
                     centres = np.array(sorted(self.anchors[i][t] for t in targets), dtype=np.int64)
                     at = np.searchsorted(kept[r], centres)
                     present = (at < len(kept[r])) & (kept[r][np.minimum(at, len(kept[r]) - 1)] == centres)
@@ -114,6 +141,12 @@ class DecoderTrainer:
             target_masks.append(per_q)
         # layer 1: layer 0 is where the answer position first gathers the question's words, so only from layer 1 on
         # can its query say which object to look at
+        coord_target = self.coord_value[b.targets.clamp(min=0)].masked_fill(b.targets < 0, -1.0)
+        at_coord = coord_target >= 0
+        if at_coord.any():
+            pred = self.facts.coordinate(final[at_coord]).sigmoid()[:, 0]
+            fact_terms.append((pred - coord_target[at_coord]).abs().mean())
+        out["answer_facts"] = torch.stack(fact_terms).mean() if fact_terms else final.sum() * 0
         out["answer_attention"] = answer_attention_loss(probs[1], b, target_masks, n_prefix)
         out["role_attention"] = role_attention_loss(probs[1], role_masks, n_prefix)
         out["count_attention"] = count_attention_loss(probs[1], count_rows, n_prefix, COUNT_HEAD)
@@ -123,6 +156,10 @@ class DecoderTrainer:
         labels_kept = torch.gather(torch.from_numpy(self.desc_labels[idx]), 1, b.keep)
         out["visual_lens"] = visual_lens_loss(m.logits(visual), labels_kept, self.desc_words, self.attrs.background)
         return out
+
+    @staticmethod
+    def centre(box_px) -> tuple[float, float]:
+        return (box_px[0] + box_px[2]) / 2, (box_px[1] + box_px[3]) / 2
 
     def word_masks(self, idx: list[int], b, kept: np.ndarray):
         """(row, sequence position, kept-token mask) for every colour/shape word of every question in the batch,
@@ -158,21 +195,31 @@ class DecoderTrainer:
         self.model.train()
         kind, n_keep, rows, compact = self.draw_rows()
         idx = sorted(self.rng.choice(len(self.scenes), rows, replace=False).tolist())
-        for group in self.opt.param_groups:
-            group["lr"] = self.lr_at(self.step)
+        for opt in (self.opt, self.facts_opt):
+            for group in opt.param_groups:
+                group["lr"] = self.lr_at(self.step)
         parts = self.losses(idx, kind, n_keep, compact)
-        total = sum(DECODER_LOSS_WEIGHTS[k] * v for k, v in parts.items())
+        weights = dict(DECODER_LOSS_WEIGHTS)
+        if self.step < self.args.facts_from:
+            weights["answer_facts"] = 0.0
+        total = sum(weights[k] * v for k, v in parts.items())
         self.opt.zero_grad(set_to_none=True)
+        self.facts_opt.zero_grad(set_to_none=True)
         total.backward()
         torch.nn.utils.clip_grad_norm_(self.params, 1.0)
         self.opt.step()
+        self.facts_opt.step()
         self.step += 1
         return {k: float(v) for k, v in parts.items()}
 
     def state(self) -> dict:
-        return {"opt": self.opt.state_dict(), "step": self.step, "rng": self.rng.bit_generator.state}
+        return {"opt": self.opt.state_dict(), "step": self.step, "rng": self.rng.bit_generator.state,
+                "facts": self.facts.state_dict(), "facts_opt": self.facts_opt.state_dict()}
 
     def load_state(self, st: dict) -> None:
         self.opt.load_state_dict(st["opt"])
+        if "facts" in st:
+            self.facts.load_state_dict(st["facts"])
+            self.facts_opt.load_state_dict(st["facts_opt"])
         self.step = st["step"]
         self.rng.bit_generator.state = st["rng"]

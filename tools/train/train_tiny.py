@@ -49,11 +49,18 @@ def parse_args(argv=None):
     g.add_argument("--lr", type=float, default=1.5e-3)
     g.add_argument("--token-budget", type=int, default=4000, help="visual+text tokens per step (sets rows per step)")
     g.add_argument("--max-rows", type=int, default=32)
+    g.add_argument("--facts-from", type=int, default=0,
+                   help="decoder step from which the answer-fact read-outs train (the committed model: 600)")
+    g.add_argument("--decoder-scenes", type=int, default=0,
+                   help="train the decoder on the first N scenes only (0 = all); fewer tower features to cache")
     g.add_argument("--object-share", type=float, default=0.45, help="share of steps with object rows")
     g.add_argument("--subset-share", type=float, default=0.3, help="share of steps with a random visual subset")
     g.add_argument("--object-keep", type=int, default=64, help="visual tokens per object row")
     g.add_argument("--min-keep", type=float, default=0.1, help="smallest kept share of visual tokens in subset rows")
     g.add_argument("--compact-prob", type=float, default=0.25, help="share of object/subset steps with compact positions")
+    ap.add_argument("--stop-at", type=int, default=0,
+                    help="end the run after decoder step N with a checkpoint (no eval/export); resume later, e.g. with "
+                         "another --steps or --decoder-scenes")
     ap.add_argument("--checkpoint", help="checkpoint file (saved every --ckpt-every steps, resumed if present)")
     ap.add_argument("--ckpt-every", type=int, default=100)
     ap.add_argument("--eval-every", type=int, default=300)
@@ -140,16 +147,19 @@ def main(argv=None) -> None:
 
     # ---- stage 2
     t_cache = time.time()
-    features = cache_patch_features(model, train_images, log=log)
+    n_dec = args.decoder_scenes or len(train_scenes)
+    features = cache_patch_features(model, train_images[:n_dec], log=log)
     timings["cache_seconds"] = round(time.time() - t_cache)
     coord_ids = torch.tensor([tok.ids[f"##{v}"] for v in range(0, 1001, COORD_STEP)])
-    decoder = DecoderTrainer(model, tok, train_scenes, features, tower.labels["desc"], attrs, coord_ids, args)
+    decoder = DecoderTrainer(model, tok, train_scenes[:n_dec], features, tower.labels["desc"][:n_dec], attrs,
+                             coord_ids, args)
     if resumed and resumed.get("decoder"):
         decoder.load_state(resumed["decoder"])
         log(f"decoder resumed at step {decoder.step}")
     t_stage = time.time()
     running = {}
-    while decoder.step < args.steps:
+    stop = min(args.steps, args.stop_at) if args.stop_at else args.steps
+    while decoder.step < stop:
         t_step = time.time()
         running_log(running, decoder.train_step())
         if decoder.step % 20 == 0 or args.smoke:
@@ -161,6 +171,12 @@ def main(argv=None) -> None:
             res = evaluate(model, tok, val[0], val[1], ("full",), max_questions=args.eval_questions)
             log("val " + json.dumps({c: round(v[0], 3) for c, v in res["full"].items()}))
     timings["decoder_seconds"] = round(time.time() - t_stage)
+    if stop < args.steps:
+        if not args.checkpoint:
+            raise SystemExit("--stop-at needs --checkpoint (the run resumes from it)")
+        save_checkpoint(args.checkpoint, model, "decoder", tower, decoder)
+        log(f"stopped at decoder step {decoder.step} (--stop-at); checkpoint {args.checkpoint}")
+        return
     if args.checkpoint:
         save_checkpoint(args.checkpoint, model, "done", tower, decoder)
     del features
