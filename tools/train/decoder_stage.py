@@ -139,14 +139,14 @@ class DecoderTrainer:
                     present = (at < len(kept[r])) & (kept[r][np.minimum(at, len(kept[r]) - 1)] == centres)
                     count_rows.append((r, positions, at[present].tolist()))
             target_masks.append(per_q)
-        # layer 1: layer 0 is where the answer position first gathers the question's words, so only from layer 1 on
-        # can its query say which object to look at
         coord_target = self.coord_value[b.targets.clamp(min=0)].masked_fill(b.targets < 0, -1.0)
         at_coord = coord_target >= 0
         if at_coord.any():
             pred = self.facts.coordinate(final[at_coord]).sigmoid()[:, 0]
             fact_terms.append((pred - coord_target[at_coord]).abs().mean())
         out["answer_facts"] = torch.stack(fact_terms).mean() if fact_terms else final.sum() * 0
+        # layer 1: layer 0 is where the answer position first gathers the question's words, so only from layer 1 on
+        # can its query say which object to look at
         out["answer_attention"] = answer_attention_loss(probs[1], b, target_masks, n_prefix)
         out["role_attention"] = role_attention_loss(probs[1], role_masks, n_prefix)
         out["count_attention"] = count_attention_loss(probs[1], count_rows, n_prefix, COUNT_HEAD)
