@@ -13,7 +13,6 @@ attribute words find their patches and the answer position gather the question's
 answer position attend to the question's target objects (with one head per object for relations, and a counting
 head). Without these the first tiny-synth stayed at answer priors.
 """
-import math
 
 import numpy as np
 import torch
@@ -22,6 +21,7 @@ from torch import nn
 from batches import encode_segment, make_batch
 from losses import (answer_attention_loss, count_attention_loss, lm_loss, object_masks, question_gather_loss,
                     relevant_patch_mask, role_attention_loss, singular, visual_lens_loss, word_grounding_loss)
+from schedule import warmup_cosine
 from tower_stage import Attributes, object_anchor
 
 DECODER_LOSS_WEIGHTS = {"lm": 1.0, "answer_attention": 0.5, "word_grounding": 0.3, "question_gather": 0.3,
@@ -71,11 +71,7 @@ class DecoderTrainer:
         self.rng = np.random.default_rng(args.seed + 1)
 
     def lr_at(self, step: int) -> float:
-        total, warm = self.args.steps, max(1, min(100, self.args.steps // 10))
-        if step < warm:
-            return self.args.lr * (step + 1) / warm
-        t = (step - warm) / max(1, total - warm)
-        return self.args.lr * (0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * t)))
+        return warmup_cosine(step, self.args.steps, self.args.lr, max_warmup=100)
 
     def draw_rows(self) -> tuple[str, int, int, bool]:
         """(kind, visual tokens per row, rows, compact positions) of the next step."""

@@ -8,7 +8,6 @@ its object's box, and whether it is the object's centre patch (what counting rea
 of losses.py keep the pruning signals meaningful (CLS attention on objects, patch/question relevance in a joint
 space with the text encoder). The decoder stage then trains on frozen, cached tower features.
 """
-import math
 import time
 
 import numpy as np
@@ -20,6 +19,7 @@ from data import Scene
 from evaluate import normalise_pixels
 from losses import (cls_attention_loss, object_masks, patch_alignment_loss, patch_box_loss, presence_loss,
                     question_relevance_loss, relevant_patch_mask)
+from schedule import warmup_cosine
 
 TOWER_LOSS_WEIGHTS = {"colour": 1.0, "shape": 1.0, "size": 0.5, "object_shape": 1.0, "object_size": 0.5,
                       "anchor": 0.5, "box": 2.0, "patch": 0.5, "presence": 0.3, "relevance": 0.3,
@@ -58,16 +58,13 @@ class Attributes:
         """Per patch (row-major): description, colour, shape and size index of the smallest object whose box holds
         the patch centre (background = the class after the last), that object's box scaled to 0-1, and 1 on the
         patch holding each object's centre."""
-        centres = np.arange(grid) * patch + patch / 2.0
-        cx, cy = np.meshgrid(centres, centres)
         n = grid * grid
         out = {"desc": np.full(n, self.background, np.int64), "colour": np.full(n, len(self.colours), np.int64),
                "shape": np.full(n, len(self.shapes), np.int64), "size": np.full(n, len(self.sizes), np.int64),
                "box": np.zeros((n, 4), np.float32), "anchor": np.zeros(n, np.float32)}
         area = np.full(n, np.inf)
-        for o in scene.objects:
+        for o, inside in zip(scene.objects, object_masks(scene, grid, patch)):
             x1, y1, x2, y2 = o.box_px
-            inside = ((cx >= x1) & (cx <= x2) & (cy >= y1) & (cy <= y2)).reshape(-1)
             a = (x2 - x1) * (y2 - y1)
             upd = inside & (a < area)
             out["desc"][upd] = self.desc_index.get(o.description, self.background)
@@ -112,11 +109,7 @@ class TowerTrainer:
         self.rng = np.random.default_rng(args.seed)
 
     def lr_at(self, step: int) -> float:
-        total, warm = self.args.tower_steps, max(1, min(50, self.args.tower_steps // 10))
-        if step < warm:
-            return self.args.tower_lr * (step + 1) / warm
-        t = (step - warm) / max(1, total - warm)
-        return self.args.tower_lr * (0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * t)))
+        return warmup_cosine(step, self.args.tower_steps, self.args.tower_lr, max_warmup=50)
 
     def losses(self, idx: list[int]) -> dict:
         m, attrs = self.model, self.attrs
