@@ -19,8 +19,9 @@ import torch
 from torch import nn
 
 from batches import encode_segment, make_batch
-from losses import (answer_attention_loss, count_attention_loss, lm_loss, object_masks, question_gather_loss,
-                    relevant_patch_mask, role_attention_loss, singular, visual_lens_loss, word_grounding_loss)
+from losses import (AttentionRows, answer_attention_loss, count_attention_loss, lm_loss, object_masks,
+                    question_gather_loss, relevant_patch_mask, role_attention_loss, singular, visual_lens_loss,
+                    word_grounding_loss)
 from schedule import warmup_cosine
 from tower_stage import Attributes, object_anchor
 
@@ -58,9 +59,14 @@ class DecoderTrainer:
         self.desc_words = torch.tensor([[tok.ids[w] for w in d.split()] if d != "background" else [0, 0]
                                         for d in attrs.descs])
         self.attribute_words = set(attrs.colours) | set(attrs.shapes) | set(attrs.sizes)
-        self.params = (list(model.projector.parameters()) + list(model.embed_tokens.parameters())
-                       + list(model.layers.parameters()) + list(model.norm.parameters())
-                       + list(model.lm_head.parameters()))
+        if cfg.geometry_tokens:
+            # the projector's geometry reads the tower's stage-1 box head, frozen like the rest of the tower
+            model.projector.box.load_state_dict(model.box_head.state_dict())
+            model.projector.box.requires_grad_(False)
+        self.params = ([p for p in model.projector.parameters() if p.requires_grad]
+                       + list(model.embed_tokens.parameters()) + list(model.layers.parameters())
+                       + list(model.norm.parameters()) + list(model.lm_head.parameters())
+                       + (list(model.coordinate_readout.parameters()) if cfg.coordinate_tokens else []))
         self.opt = torch.optim.AdamW(self.params, lr=args.lr, weight_decay=0.01, betas=(0.9, 0.98))
         self.facts = AnswerFacts(cfg.hidden_size)
         # its own optimiser, so checkpoints from before the read-outs existed still resume
@@ -143,12 +149,16 @@ class DecoderTrainer:
         out["answer_facts"] = torch.stack(fact_terms).mean() if fact_terms else final.sum() * 0
         # layer 1: layer 0 is where the answer position first gathers the question's words, so only from layer 1 on
         # can its query say which object to look at
-        out["answer_attention"] = answer_attention_loss(probs[1], b, target_masks, n_prefix)
-        out["role_attention"] = role_attention_loss(probs[1], role_masks, n_prefix)
-        out["count_attention"] = count_attention_loss(probs[1], count_rows, n_prefix, COUNT_HEAD)
+        answer_rows = [(r, p) for r in range(len(idx)) for first_answer, end, _ in b.segments[r]
+                       for p in range(first_answer, end)]
+        layer1 = AttentionRows(probs[1], answer_rows)
+        out["answer_attention"] = answer_attention_loss(layer1, b, target_masks, n_prefix)
+        out["role_attention"] = role_attention_loss(layer1, role_masks, n_prefix)
+        out["count_attention"] = count_attention_loss(layer1, count_rows, n_prefix, COUNT_HEAD)
         word_masks, gather = self.word_masks(idx, b, kept)
-        out["word_grounding"] = word_grounding_loss(probs[0], b, word_masks, n_prefix)
-        out["question_gather"] = question_gather_loss(probs[0], gather)
+        layer0 = AttentionRows(probs[0], answer_rows + [(r, p) for r, p, _ in word_masks])
+        out["word_grounding"] = word_grounding_loss(layer0, b, word_masks, n_prefix)
+        out["question_gather"] = question_gather_loss(layer0, gather)
         labels_kept = torch.gather(torch.from_numpy(self.desc_labels[idx]), 1, b.keep)
         out["visual_lens"] = visual_lens_loss(m.logits(visual), labels_kept, self.desc_words, self.attrs.background)
         return out
