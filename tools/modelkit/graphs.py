@@ -53,7 +53,9 @@ class DecoderSpan(nn.Module):
         self.is_head = first == 0
         self.is_tail = last == model.cfg.num_layers
         self.norm = model.norm
-        self.lm_head = model.lm_head
+        # the effective output matrix as one constant, so the graph is a plain MatMul whatever the training-time
+        # parameterisation (TinyVlm.output_weight)
+        self.register_buffer("output_weight", model.output_weight().detach().clone(), persistent=False)
 
     def forward(self, x, attention_mask, position_ids, *past):
         cos, sin = rope_cos_sin(position_ids, self.cfg.head_dim, self.cfg.rope_theta)
@@ -67,4 +69,4 @@ class DecoderSpan(nn.Module):
             last_token_attention = probs[:, :, -1, :].mean(1)
             key_norms = key.abs().sum(-1).sum(1)
             return (x, last_token_attention, key_norms, *presents)
-        return (self.lm_head(self.norm(x)), *presents)
+        return (torch.nn.functional.linear(self.norm(x), self.output_weight), *presents)

@@ -61,6 +61,8 @@ def parse_args(argv=None):
     ap.add_argument("--stop-at", type=int, default=0,
                     help="end the run after decoder step N with a checkpoint (no eval/export); resume later, e.g. with "
                          "another --steps or --decoder-scenes")
+    ap.add_argument("--tower-from", help="take stage 1 (tower, text encoder, their heads) from this checkpoint of an "
+                    "earlier run and train only stage 2")
     ap.add_argument("--checkpoint", help="checkpoint file (saved every --ckpt-every steps, resumed if present)")
     ap.add_argument("--ckpt-every", type=int, default=100)
     ap.add_argument("--eval-every", type=int, default=300)
@@ -83,6 +85,24 @@ def save_checkpoint(path: str, model, stage: str, tower: TowerTrainer, decoder: 
                 "tower": tower.state(), "decoder": decoder.state() if decoder else None,
                 "torch_rng": torch.get_rng_state()}, tmp)
     os.replace(tmp, path)
+
+
+# what stage 1 trains (tower_stage.TowerTrainer's model parameters)
+TOWER_PREFIXES = ("vision.", "text.", "box_head.", "logit_scale")
+
+
+def take_tower(model, tower: TowerTrainer, path: str) -> None:
+    """Stage 1 from another run's checkpoint: the tower, text encoder and stage-1 heads and optimiser state, nothing
+    of its decoder. Stage 1 does not depend on the decoder's architecture, so a decoder change need not re-run it."""
+    ck = torch.load(path)
+    if ck.get("tower") is None:
+        raise SystemExit(f"--tower-from {path}: no stage-1 state in this checkpoint")
+    state = {k: v for k, v in ck["model"].items() if k.startswith(TOWER_PREFIXES)}
+    missing = [k for k in model.state_dict() if k.startswith(TOWER_PREFIXES) and k not in state]
+    if missing:
+        raise SystemExit(f"--tower-from {path}: the checkpoint lacks {missing[0]} (a different tower architecture?)")
+    model.load_state_dict(state, strict=False)
+    tower.load_state(ck["tower"])
 
 
 def load_split(folder: str, limit: int | None = None):
@@ -112,8 +132,10 @@ def main(argv=None) -> None:
     log(f"train: {len(train_scenes)} scenes, {sum(len(s.questions) for s in train_scenes)} questions "
         f"({time.time() - t0:.0f}s to load)")
     tok = WordTokenizer(build_vocab(vocabulary_words(train_scenes)))
-    cfg = TinyVlmConfig(vocab_size=len(tok.vocab))
+    coord_ids = torch.tensor([tok.ids[f"##{v}"] for v in range(0, 1001, COORD_STEP)])
+    cfg = TinyVlmConfig(vocab_size=len(tok.vocab), geometry_tokens=True, coordinate_tokens=len(coord_ids))
     model = TinyVlm(cfg)
+    model.set_coordinate_tokens(coord_ids)
     attrs = Attributes(train_scenes)
     tower = TowerTrainer(model, tok, train_scenes, train_images, attrs, args)
     log(f"model: {sum(p.numel() for p in model.parameters())} params, vocab {len(tok.vocab)}")
@@ -124,6 +146,9 @@ def main(argv=None) -> None:
         tower.load_state(resumed["tower"])
         torch.set_rng_state(resumed["torch_rng"])
         log(f"resumed from {args.checkpoint} (stage {resumed['stage']}, tower step {tower.step})")
+    elif args.tower_from:
+        take_tower(model, tower, args.tower_from)
+        log(f"stage 1 taken from {args.tower_from} (tower step {tower.step}); its decoder is not used")
     val = load_split(args.val, 40) if args.val and not args.smoke else None
     timings: dict = {}
 
@@ -150,7 +175,6 @@ def main(argv=None) -> None:
     n_dec = args.decoder_scenes or len(train_scenes)
     features = cache_patch_features(model, train_images[:n_dec], log=log)
     timings["cache_seconds"] = round(time.time() - t_cache)
-    coord_ids = torch.tensor([tok.ids[f"##{v}"] for v in range(0, 1001, COORD_STEP)])
     decoder = DecoderTrainer(model, tok, train_scenes[:n_dec], features, tower.labels["desc"][:n_dec], attrs,
                              coord_ids, args)
     if resumed and resumed.get("decoder"):
