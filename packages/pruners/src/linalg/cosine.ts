@@ -1,3 +1,5 @@
+import { rowSumsOfSquares } from './simd.ts';
+
 /** Smallest row norm we divide by: an all-zero row gets similarity 0 instead of NaN. */
 export const NORM_EPS = 1e-12;
 
@@ -17,17 +19,11 @@ export function normalizeRows(a: Float32Array, n: number, d: number): Float32Arr
   return out;
 }
 
-/** L2 norm of each row. */
+/** L2 norm of each row (float64 sums of squares, see rowSumsOfSquares). */
 export function rowNorms(a: Float32Array, n: number, d: number): Float32Array {
+  const sums = rowSumsOfSquares(a, n, d);
   const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    let sum = 0;
-    for (let k = i * d, end = k + d; k < end; k++) {
-      const v = a[k] as number;
-      sum += v * v;
-    }
-    out[i] = Math.sqrt(sum);
-  }
+  for (let i = 0; i < n; i++) out[i] = Math.sqrt(sums[i] as number);
   return out;
 }
 

@@ -16,6 +16,7 @@ import { z } from 'zod';
 import { defineMethod } from '../define.ts';
 import { normalizeRows } from '../linalg/cosine.ts';
 import { gatherRows, topKSet } from '../linalg/select.ts';
+import { addGroupsInOrder } from '../linalg/simd.ts';
 import { requireSignal } from '../signals.ts';
 
 const params = z.strictObject({
@@ -24,9 +25,9 @@ const params = z.strictObject({
 
 /**
  * Adds every other token to its most similar target (ties to the earlier target), then divides each target by its
- * group size (a mean). The tokens are grouped by target first (in their order), so that each target's running
- * sum is loaded and stored once per four added rows: float32 rounding after every addition, in the same order,
- * so the sums are the same as adding the rows one by one.
+ * group size (a mean). The tokens are grouped by target first (in their order) and each group is added with the
+ * SIMD kernel: float32 rounding after every addition, in the same order, so the sums are the same as adding the
+ * rows one by one.
  */
 function mergeIntoTargets(
   tokens: Float32Array, d: number, others: Int32Array, rowOf: Int32Array, similarity: Float32Array, features: Float32Array,
@@ -49,27 +50,10 @@ function mergeIntoTargets(
     sourceOffsets[next[t] as number] = (others[o] as number) * d;
     next[t] = (next[t] as number) + 1;
   }
+  addGroupsInOrder(features, tokens, sourceOffsets, groupStart, d);
   for (let t = 0; t < targets; t++) {
-    const dst = t * d;
-    const end = groupStart[t + 1] as number;
-    let g = groupStart[t] as number;
-    for (; g + 3 < end; g += 4) {
-      const a = sourceOffsets[g] as number, b = sourceOffsets[g + 1] as number;
-      const c = sourceOffsets[g + 2] as number, e = sourceOffsets[g + 3] as number;
-      for (let k = 0; k < d; k++) {
-        let sum = features[dst + k] as number;
-        sum = Math.fround(sum + (tokens[a + k] as number));
-        sum = Math.fround(sum + (tokens[b + k] as number));
-        sum = Math.fround(sum + (tokens[c + k] as number));
-        features[dst + k] = sum + (tokens[e + k] as number);
-      }
-    }
-    for (; g < end; g++) {
-      const a = sourceOffsets[g] as number;
-      for (let k = 0; k < d; k++) features[dst + k] = (features[dst + k] as number) + (tokens[a + k] as number);
-    }
-    const inv = 1 / (1 + end - (groupStart[t] as number));
-    for (let k = dst, stop = dst + d; k < stop; k++) features[k] = (features[k] as number) * inv;
+    const inv = 1 / (1 + (groupStart[t + 1] as number) - (groupStart[t] as number));
+    for (let k = t * d, end = k + d; k < end; k++) features[k] = (features[k] as number) * inv;
   }
 }
 
