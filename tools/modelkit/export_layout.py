@@ -7,6 +7,9 @@ import hashlib
 import json
 import os
 
+import numpy as np
+import onnx
+from onnx import TensorProto, helper, numpy_helper
 import torch
 
 from graphs import DecoderSpan, EmbedGraph, ProjectorGraph, TextEncoderGraph, VisionGraph
@@ -69,6 +72,35 @@ def export_graphs(model: TinyVlm, out_dir: str) -> None:
             _export(DecoderSpan(model, first, last), (x, mask, pos, *past),
                     os.path.join(out_dir, GRAPH_FILES[name]), [in_name, "attention_mask", "position_ids", *past_names],
                     outs + present_names, axes)
+
+
+def store_float16(path: str, min_elements: int = 64) -> None:
+    """Stores every float32 initializer that float16 holds exactly as float16, behind a Cast back to float32, and
+    leaves the rest (constants computed at export, e.g. the tail's output matrix) as they are. Compute stays float32:
+    onnxruntime folds the Casts into float32 constants when it loads the graph, so answers and speed are those of the
+    rounded float32 model (round_to_float16_), at half the file size."""
+    model = onnx.load(path)
+    graph = model.graph
+    kept, casts = [], []
+    for init in graph.initializer:
+        if init.data_type != TensorProto.FLOAT:
+            kept.append(init)
+            continue
+        values = numpy_helper.to_array(init)
+        half = values.astype(np.float16)
+        if values.size < min_elements or not np.array_equal(half.astype(np.float32), values):
+            kept.append(init)
+            continue
+        stored = init.name + ".float16"
+        kept.append(numpy_helper.from_array(half, stored))
+        casts.append(helper.make_node("Cast", [stored], [init.name], to=TensorProto.FLOAT, name=f"{stored}.cast"))
+    del graph.initializer[:]
+    graph.initializer.extend(kept)
+    nodes = casts + list(graph.node)
+    del graph.node[:]
+    graph.node.extend(nodes)
+    onnx.checker.check_model(model)
+    onnx.save(model, path)
 
 
 def content_hash(out_dir: str, files: list[str]) -> str:
@@ -182,11 +214,16 @@ def parity_cases(model: TinyVlm, tok: WordTokenizer, seed: int = 0) -> dict:
 
 
 def export_model(model: TinyVlm, tok: WordTokenizer, out_dir: str, name: str, parity_path: str | None = None,
-                 family: str = "llava-1.5", extra: dict | None = None) -> dict:
+                 family: str = "llava-1.5", extra: dict | None = None, float16_storage: bool = False) -> dict:
+    """With float16_storage, round the model's weights with round_to_float16_ *before* evaluating it, so the
+    reported accuracy is that of the stored graphs."""
     os.makedirs(out_dir, exist_ok=True)
     assert len(tok.vocab) == model.cfg.vocab_size, "tokenizer and model vocab sizes differ"
     assert tok.vocab[IMAGE] == "<image>"
     export_graphs(model, out_dir)
+    if float16_storage:
+        for graph_file in GRAPH_FILES.values():
+            store_float16(os.path.join(out_dir, graph_file))
     tok.save(os.path.join(out_dir, "tokenizer.json"))
     doc = write_model_json(model, out_dir, name, family, extra)
     if parity_path:

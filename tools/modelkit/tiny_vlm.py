@@ -371,6 +371,15 @@ class TinyVlm(nn.Module):
         return F.linear(self.norm(hidden), self.output_weight())
 
 
+@torch.no_grad()
+def round_to_float16_(model: nn.Module) -> None:
+    """Rounds every float parameter to the nearest float16 value (kept as float32): the weights the graphs store
+    with float16 storage (export_layout.store_float16), so torch evaluation and the exported graphs agree."""
+    for p in model.parameters():
+        if p.dtype == torch.float32:
+            p.copy_(p.half().float())
+
+
 def load_checkpoint(path: str, vocab_size: int | None = None) -> TinyVlm:
     """A TinyVlm from a training checkpoint, with the architecture the checkpoint recorded (older checkpoints
     recorded none: they get the defaults with the vocabulary size of their embedding table)."""

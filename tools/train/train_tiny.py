@@ -24,7 +24,7 @@ from data import load_images, read_benchmark, vocabulary_words  # noqa: E402
 from decoder_stage import DECODER_LOSS_WEIGHTS, DecoderTrainer  # noqa: E402
 from evaluate import evaluate  # noqa: E402
 from export_layout import export_model  # noqa: E402
-from tiny_vlm import TinyVlm, TinyVlmConfig  # noqa: E402
+from tiny_vlm import TinyVlm, TinyVlmConfig, round_to_float16_  # noqa: E402
 from tokenizer import COORD_STEP, WordTokenizer, build_vocab  # noqa: E402
 from tower_stage import TOWER_LOSS_WEIGHTS, Attributes, TowerTrainer, cache_patch_features  # noqa: E402
 
@@ -69,6 +69,8 @@ def parse_args(argv=None):
     ap.add_argument("--eval-questions", type=int, default=120)
     ap.add_argument("--test-questions", type=int, default=600)
     ap.add_argument("--report", help="JSON file for the training report (default: <out>/train_report.json)")
+    ap.add_argument("--weights", choices=("float16", "float32"), default="float16",
+                    help="storage of the exported graphs' weights (float16 halves the files; compute stays float32)")
     ap.add_argument("--smoke", action="store_true", help="a few steps on a handful of scenes, tiny eval")
     ap.add_argument("--parity", help="also write torch reference outputs for tools/modelkit/check_parity.mjs")
     return ap.parse_args(argv)
@@ -173,7 +175,9 @@ def main(argv=None) -> None:
     # ---- stage 2
     t_cache = time.time()
     n_dec = args.decoder_scenes or len(train_scenes)
-    features = cache_patch_features(model, train_images[:n_dec], log=log)
+    finished = resumed is not None and resumed.get("stage") == "done"
+    # a finished run resumed for its evaluation and export needs no features
+    features = None if finished else cache_patch_features(model, train_images[:n_dec], log=log)
     timings["cache_seconds"] = round(time.time() - t_cache)
     decoder = DecoderTrainer(model, tok, train_scenes[:n_dec], features, tower.labels["desc"][:n_dec], attrs,
                              coord_ids, args)
@@ -210,6 +214,9 @@ def main(argv=None) -> None:
               "params": sum(p.numel() for p in model.parameters()), "config": cfg.to_dict(),
               "tower_loss_weights": TOWER_LOSS_WEIGHTS, "decoder_loss_weights": DECODER_LOSS_WEIGHTS,
               "tower_probe": tower_probe, "final_decoder_losses": running, "args": vars(args)}
+    if args.weights == "float16":
+        round_to_float16_(model)
+        log("weights rounded to float16 (what the exported graphs store); evaluation below is of these weights")
     if args.test:
         test_scenes, test_images = load_split(args.test, 4 if args.smoke else None)
         t_eval = time.time()
@@ -219,7 +226,7 @@ def main(argv=None) -> None:
         report["eval_seconds"] = round(time.time() - t_eval)
         for method, cats in report["test"].items():
             log(f"test {method}: " + json.dumps({c: round(v[0], 3) for c, v in cats.items()}))
-    export_model(model, tok, args.out, args.name, args.parity)
+    export_model(model, tok, args.out, args.name, args.parity, float16_storage=args.weights == "float16")
     with open(args.report or os.path.join(args.out, "train_report.json"), "w") as f:
         json.dump(report, f, indent=2)
     log(f"exported {args.out}; total {time.time() - t0:.0f}s")
