@@ -38,7 +38,8 @@ export async function loadTokenizer(file: string): Promise<TextTokenizer> {
   return {
     encode: (text) => tokenizer.encode(text, { add_special_tokens: false }).ids,
     encodeWithSpecials: (text) => tokenizer.encode(text, { add_special_tokens: true }).ids,
-    decode: (ids) => tokenizer.decode([...ids], { skip_special_tokens: true }),
+    // a model may stop at once (its first token a stop token): @huggingface/tokenizers throws on an empty list
+    decode: (ids) => (ids.length === 0 ? '' : tokenizer.decode([...ids], { skip_special_tokens: true })),
     tokenId: (token) => tokenizer.token_to_id(token),
   };
 }
