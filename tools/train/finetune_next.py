@@ -28,7 +28,7 @@ from data import load_images, read_benchmark  # noqa: E402
 from evaluate import Decoder, normalise_pixels, score  # noqa: E402
 from export_layout import export_model  # noqa: E402
 from losses import lm_loss  # noqa: E402
-from tiny_vlm import load_checkpoint  # noqa: E402
+from tiny_vlm import load_checkpoint, round_to_float16_  # noqa: E402
 from tokenizer import COORD_STEP, WordTokenizer  # noqa: E402
 
 CROPS = 2  # 2x2 crops of the 2x-upscaled image
@@ -71,15 +71,22 @@ def main() -> None:
     ap.add_argument("--lr", type=float, default=5e-4)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--test-questions", type=int, default=200)
+    ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--weights", choices=("float16", "float32"), default="float16",
+                    help="storage of the exported graphs' weights (as train_tiny.py)")
     args = ap.parse_args()
-    torch.set_num_threads(1)
+    torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
     rng = np.random.default_rng(args.seed)
     tok = WordTokenizer.load(args.tokenizer)
     model = load_checkpoint(args.checkpoint)
     cfg = model.cfg
     newline = torch.nn.Parameter(torch.zeros(cfg.hidden_size))
-    for p in list(model.vision.parameters()) + list(model.text.parameters()):
+    frozen = list(model.vision.parameters()) + list(model.text.parameters()) + list(model.box_head.parameters())
+    if cfg.geometry_tokens:
+        # the projector's copy of the tower's box head stays the tower's (decoder_stage.py)
+        frozen += list(model.projector.box.parameters())
+    for p in frozen:
         p.requires_grad_(False)
     params = [p for p in model.parameters() if p.requires_grad] + [newline]
     opt = torch.optim.AdamW(params, lr=args.lr, weight_decay=0.0)
@@ -117,6 +124,9 @@ def main() -> None:
             print(f"{time.strftime('%H:%M:%S')} step {step + 1}/{args.steps} lm {loss.item():.3f}", flush=True)
     train_seconds = time.time() - t0
     model.eval()
+    if args.weights == "float16":
+        round_to_float16_(model)
+        newline.data.copy_(newline.data.half().float())
     report = {"steps": args.steps, "batch": args.batch, "scenes": len(scenes), "hires_keep": args.hires_keep,
               "train_seconds": round(train_seconds)}
     if args.test:
@@ -128,7 +138,8 @@ def main() -> None:
                             "std": [0.26862954, 0.26130258, 0.27577711], "resample": "bicubic",
                             "pinpoints": [[cfg.image_size * CROPS, cfg.image_size * CROPS]]},
              "imageNewline": "image_newline.bin", "hashFiles": ["image_newline.bin"]}
-    export_model(model, tok, args.out, "tiny-synth-next", family="llava-next", extra=extra)
+    export_model(model, tok, args.out, "tiny-synth-next", family="llava-next", extra=extra,
+                 float16_storage=args.weights == "float16")
     with open(os.path.join(args.out, "train_report.json"), "w") as f:
         json.dump(report, f, indent=2)
 
