@@ -50,9 +50,42 @@ function placeBlock(out: Float32Array, n: number, y: Float32Array, [r0, r1]: [nu
   }
 }
 
+/** Offset of row i in the packed upper triangle of an n x n matrix (row i holds columns i..n-1), as pruners'. */
+function upperRowStart(i: number, n: number): number {
+  return i * n - (i * (i - 1)) / 2;
+}
+
+interface UpperBlock {
+  y: Float32Array;
+  rows: [number, number];
+  cols: [number, number];
+}
+
+/** Runs the gramBlocks graph on the row blocks of a: blocks (i, j >= i) of the cosine matrix. */
+async function upperBlocks(gram: ort.InferenceSession, a: Float32Array, n: number, d: number): Promise<UpperBlock[]> {
+  const blocks = gram.inputNames.length;
+  const ranges = rowBlocks(n, blocks);
+  const feeds: Record<string, ort.Tensor> = {};
+  ranges.forEach(([r0, r1], i) => {
+    feeds[`X${i}`] = new ort.Tensor('float32', a.subarray(r0 * d, r1 * d), [r1 - r0, d]);
+  });
+  const result = await gram.run(feeds);
+  const out: UpperBlock[] = [];
+  for (let i = 0; i < blocks; i++) {
+    for (let j = i; j < blocks; j++) {
+      const y = result[`Y${i}_${j}`]?.data;
+      if (!(y instanceof Float32Array)) throw new Error(`linalg-onnx: graph returned no float32 Y${i}_${j}`);
+      out.push({ y, rows: ranges[i] as [number, number], cols: ranges[j] as [number, number] });
+    }
+  }
+  return out;
+}
+
 export interface OnnxLinalg {
   readonly name: string;
   cosine(a: Float32Array, n: number, d: number): Promise<Float32Array>;
+  /** The upper triangle of `cosine`, packed row by row: row i holds columns i..n-1 from i n - i (i - 1) / 2. */
+  cosineUpper(a: Float32Array, n: number, d: number): Promise<Float32Array>;
   cosineCross(a: Float32Array, na: number, b: Float32Array, nb: number, d: number): Promise<Float32Array>;
   dotCross(a: Float32Array, na: number, b: Float32Array, nb: number, d: number): Promise<Float32Array>;
   matmul(a: Float32Array, rows: number, inner: number, b: Float32Array, cols: number): Promise<Float32Array>;
@@ -93,18 +126,24 @@ export async function createOnnxLinalg(options: OnnxLinalgOptions = {}): Promise
     async cosine(a, n, d) {
       check(a, n, d, 'a');
       if (!gram || n < 512) return output(await cosine.run({ X: new ort.Tensor('float32', a, [n, d]) }));
-      const ranges = rowBlocks(n, blocks);
-      const feeds: Record<string, ort.Tensor> = {};
-      ranges.forEach(([r0, r1], i) => {
-        feeds[`X${i}`] = new ort.Tensor('float32', a.subarray(r0 * d, r1 * d), [r1 - r0, d]);
-      });
-      const result = await gram.run(feeds);
       const out = new Float32Array(n * n);
-      for (let i = 0; i < blocks; i++) {
-        for (let j = i; j < blocks; j++) {
-          const y = result[`Y${i}_${j}`]?.data;
-          if (!(y instanceof Float32Array)) throw new Error(`linalg-onnx: graph returned no float32 Y${i}_${j}`);
-          placeBlock(out, n, y, ranges[i] as [number, number], ranges[j] as [number, number]);
+      for (const { y, rows, cols } of await upperBlocks(gram, a, n, d)) placeBlock(out, n, y, rows, cols);
+      return out;
+    },
+    async cosineUpper(a, n, d) {
+      check(a, n, d, 'a');
+      const out = new Float32Array(upperRowStart(n, n));
+      if (!gram || n < 512) {
+        const full = output(await cosine.run({ X: new ort.Tensor('float32', a, [n, d]) }));
+        for (let i = 0; i < n; i++) out.set(full.subarray(i * n + i, i * n + n), upperRowStart(i, n));
+        return out;
+      }
+      // Row segments straight from the upper blocks: no n x n matrix, no transposed copies.
+      for (const { y, rows: [r0, r1], cols: [c0, c1] } of await upperBlocks(gram, a, n, d)) {
+        const width = c1 - c0;
+        for (let row = r0; row < r1; row++) {
+          const from = row > c0 ? row - c0 : 0;
+          out.set(y.subarray((row - r0) * width + from, (row - r0 + 1) * width), upperRowStart(row, n) + c0 + from - row);
         }
       }
       return out;

@@ -49,6 +49,20 @@ describe('onnx linalg backend', () => {
     await blocked.dispose();
   });
 
+  it('packs the upper triangle of the same matrix row by row, from the blocks or from one product', async () => {
+    const blocked = await createOnnxLinalg({ intraOpNumThreads: 1, symmetricBlocks: 3 });
+    for (const [n, d, linalg] of [[515, 6, blocked], [17, 9, backend]] as const) {
+      const a = random(n * d, 5);
+      const full = await linalg.cosine(a, n, d);
+      const upper = await linalg.cosineUpper(a, n, d);
+      expect(upper).toHaveLength((n * (n + 1)) / 2);
+      const want: number[] = [];
+      for (let i = 0; i < n; i++) for (let j = i; j < n; j++) want.push(full[i * n + j] as number);
+      expect(Array.from(upper)).toEqual(want);
+    }
+    await blocked.dispose();
+  });
+
   it('computes the cross cosine matrix', async () => {
     const na = 5, nb = 11, d = 7;
     const a = random(na * d, 2), b = random(nb * d, 3);

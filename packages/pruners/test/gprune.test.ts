@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { prune } from '../src/index.ts';
+import { cosineTs } from '../src/linalg/cosine.ts';
 import { angle, gridLayout, list, nextLayout, randomInput, rowsOf } from './helpers.ts';
 
 describe('gprune', () => {
@@ -56,5 +57,33 @@ describe('gprune', () => {
     const shift = prune('gprune', input, { keep: 3, params: { edge: 'shift' } }).scores ?? new Float32Array(3);
     expect(kept[0]).toBeLessThan(1); // threshold: cos >= 0.5 keeps the edge, degree 2
     expect(shift[0]).toBeCloseTo(1, 6); // shift: max(0, 0.5 - 0.5) = 0 removes it, degree 1
+  });
+
+  it('the sparse transition from the upper triangle gives the scores of the dense softmax (sparse and dense rows)', () => {
+    // Dense reference in float64, written from the spec: C, logits C / tau with removed edges at -5000, row
+    // softmax, degree = non-zeros of P, S <- P S five times from the row norms, score S / degree.
+    const n = 40, d = 6;
+    const input = randomInput(n, d, gridLayout(5, 8), 21);
+    input.tokens.fill(0, 7 * d, 8 * d); // an all-zero token: no edge at all, a dense row
+    const c = cosineTs(input.tokens, n, d);
+    for (const params of [{}, { threshold: 0.2 }, { edge: 'shift' as const, threshold: 0.1 }, { tau: 3000, threshold: 0.3 }]) {
+      const threshold = params.threshold ?? 0.5, tau = params.tau ?? 0.03, shift = params.edge === 'shift';
+      const p: number[][] = [];
+      for (let i = 0; i < n; i++) {
+        const logits = Array.from({ length: n }, (_, j) => {
+          const cos = c[i * n + j] as number;
+          return (shift ? cos > threshold : cos >= threshold) ? (shift ? cos - threshold : cos) / tau : -5000;
+        });
+        const max = Math.max(...logits);
+        const e = logits.map((l) => Math.exp(l - max));
+        const sum = e.reduce((a, b) => a + b, 0);
+        p.push(e.map((v) => Math.fround(v / sum)));
+      }
+      let s = Array.from({ length: n }, (_, i) => Math.hypot(...input.tokens.subarray(i * d, i * d + d)));
+      for (let it = 0; it < 5; it++) s = p.map((row) => row.reduce((acc, v, j) => acc + v * (s[j] as number), 0));
+      const want = s.map((v, i) => v / (p[i] as number[]).filter((x) => x !== 0).length);
+      const got = prune('gprune', input, { keep: 10, params }).scores ?? new Float32Array(n);
+      want.forEach((v, i) => expect(got[i] as number).toBeCloseTo(v, 4));
+    }
   });
 });

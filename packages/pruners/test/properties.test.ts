@@ -42,6 +42,7 @@ describe.each(METHOD_IDS)('%s properties', (id) => {
     const asyncBackend = {
       name: 'async-ts',
       cosine: async (a: Float32Array, n: number, d: number) => tsLinalg.cosine(a, n, d),
+      cosineUpper: async (a: Float32Array, n: number, d: number) => tsLinalg.cosineUpper(a, n, d),
       cosineCross: async (a: Float32Array, na: number, b: Float32Array, nb: number, d: number) => tsLinalg.cosineCross(a, na, b, nb, d),
       dotCross: async (a: Float32Array, na: number, b: Float32Array, nb: number, d: number) => tsLinalg.dotCross(a, na, b, nb, d),
       matmul: async (a: Float32Array, rows: number, inner: number, b: Float32Array, cols: number) => tsLinalg.matmul(a, rows, inner, b, cols),

@@ -27,21 +27,34 @@ export function rowNorms(a: Float32Array, n: number, d: number): Float32Array {
   return out;
 }
 
+/** Offset of row i in the packed upper triangle of an n x n matrix: row i holds columns i..n-1. */
+export function upperRowStart(i: number, n: number): number {
+  return i * n - (i * (i - 1)) / 2;
+}
+
 const BLOCK = 4;
 
-function store(out: Float32Array, ldo: number, i: number, j: number, value: number, symmetric: boolean): void {
-  if (symmetric && j < i) return;
-  out[i * ldo + j] = value;
-  if (symmetric) out[j * ldo + i] = value;
+/** How dotRows stores <x_i, y_j>: a full matrix, its upper triangle mirrored, or the packed upper triangle. */
+type StoreLayout = 'full' | 'mirror' | 'upper';
+
+function store(out: Float32Array, ldo: number, i: number, j: number, value: number, layout: StoreLayout): void {
+  if (layout === 'full') out[i * ldo + j] = value;
+  else if (j < i) return;
+  else if (layout === 'upper') out[upperRowStart(i, ldo) + j - i] = value;
+  else {
+    out[i * ldo + j] = value;
+    out[j * ldo + i] = value;
+  }
 }
 
 /**
- * out[i * ldo + j] = <x_i, y_j> for i in [0, nx), j in [0, ny), rows of d floats. Four rows of x share each load
- * of a y row, which is what makes plain JS loops within reach of a BLAS kernel for small inputs.
+ * <x_i, y_j> for i in [0, nx), j in [0, ny), rows of d floats, stored as `layout` says (only j >= i computed
+ * unless full). Four rows of x share each load of a y row, which is what makes plain JS loops within reach of a
+ * BLAS kernel for small inputs.
  */
 function dotRows(
   x: Float32Array, nx: number, y: Float32Array, ny: number, d: number,
-  out: Float32Array, ldo: number, symmetric: boolean,
+  out: Float32Array, ldo: number, layout: StoreLayout,
 ): void {
   for (let i0 = 0; i0 < nx; i0 += BLOCK) {
     const rows = Math.min(BLOCK, nx - i0);
@@ -49,7 +62,7 @@ function dotRows(
     const a1 = rows > 1 ? a0 + d : a0;
     const a2 = rows > 2 ? a0 + 2 * d : a0;
     const a3 = rows > 3 ? a0 + 3 * d : a0;
-    const jStart = symmetric ? i0 : 0;
+    const jStart = layout === 'full' ? 0 : i0;
     for (let j = jStart; j < ny; j++) {
       const b = j * d;
       let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
@@ -60,10 +73,10 @@ function dotRows(
         s2 += (x[a2 + k] as number) * v;
         s3 += (x[a3 + k] as number) * v;
       }
-      store(out, ldo, i0, j, s0, symmetric);
-      if (rows > 1) store(out, ldo, i0 + 1, j, s1, symmetric);
-      if (rows > 2) store(out, ldo, i0 + 2, j, s2, symmetric);
-      if (rows > 3) store(out, ldo, i0 + 3, j, s3, symmetric);
+      store(out, ldo, i0, j, s0, layout);
+      if (rows > 1) store(out, ldo, i0 + 1, j, s1, layout);
+      if (rows > 2) store(out, ldo, i0 + 2, j, s2, layout);
+      if (rows > 3) store(out, ldo, i0 + 3, j, s3, layout);
     }
   }
 }
@@ -72,7 +85,15 @@ function dotRows(
 export function cosineTs(a: Float32Array, n: number, d: number): Float32Array {
   const x = normalizeRows(a, n, d);
   const out = new Float32Array(n * n);
-  dotRows(x, n, x, n, d, out, n, true);
+  dotRows(x, n, x, n, d, out, n, 'mirror');
+  return out;
+}
+
+/** [n (n + 1) / 2] the upper triangle of the cosine matrix of the rows of a, packed row by row (upperRowStart). */
+export function cosineUpperTs(a: Float32Array, n: number, d: number): Float32Array {
+  const x = normalizeRows(a, n, d);
+  const out = new Float32Array(upperRowStart(n, n));
+  dotRows(x, n, x, n, d, out, n, 'upper');
   return out;
 }
 
@@ -81,14 +102,14 @@ export function cosineCrossTs(a: Float32Array, na: number, b: Float32Array, nb: 
   const x = normalizeRows(a, na, d);
   const y = normalizeRows(b, nb, d);
   const out = new Float32Array(na * nb);
-  dotRows(x, na, y, nb, d, out, nb, false);
+  dotRows(x, na, y, nb, d, out, nb, 'full');
   return out;
 }
 
 /** [na * nb] plain dot products between the rows of a ([na * d]) and of b ([nb * d]). */
 export function dotCrossTs(a: Float32Array, na: number, b: Float32Array, nb: number, d: number): Float32Array {
   const out = new Float32Array(na * nb);
-  dotRows(a, na, b, nb, d, out, nb, false);
+  dotRows(a, na, b, nb, d, out, nb, 'full');
   return out;
 }
 

@@ -16,7 +16,7 @@ import { z } from 'zod';
 import { defineMethod } from '../define.ts';
 import { viewSize, viewTokens } from '../layout.ts';
 import { apportion } from '../linalg/apportion.ts';
-import { rowNorms } from '../linalg/cosine.ts';
+import { rowNorms, upperRowStart } from '../linalg/cosine.ts';
 import { gatherRows, topKSet } from '../linalg/select.ts';
 
 const REMOVED_LOGIT = -5000;
@@ -39,71 +39,117 @@ interface Transition {
   degree: Float32Array;
 }
 
+/** Grows an edge list by doubling. */
+function grown<T extends Int32Array | Float64Array>(array: T, length: number, make: (size: number) => T): T {
+  const bigger = make(array.length * 2);
+  bigger.set(array.subarray(0, length));
+  return bigger;
+}
+
 /**
- * Row softmax of the thresholded logits. A removed edge's exp(-5000 - max) is exactly 0 unless the row's max is
+ * Row softmax of the thresholded logits, from the packed upper triangle of the (symmetric) cosine matrix: a kept
+ * pair i <= j is an edge of row i and of row j. Rows are scanned in order, so each row's edges arrive in column
+ * order (those left of the diagonal, from earlier rows, first), the order a scan of the full row gives; the
+ * counting sort by row below keeps it. A removed edge's exp(-5000 - max) is exactly 0 unless the row's max is
  * itself near -5000 (no kept edge, or an extreme tau); such a row is stored dense, so the result equals the dense
  * computation entry for entry.
  */
-function transition(c: Float32Array, m: number, threshold: number, shift: boolean, tau: number): Transition {
-  let capacity = Math.max(16, m * 8);
-  let col = new Int32Array(capacity);
-  let value = new Float32Array(capacity);
+function transition(upper: Float32Array, m: number, threshold: number, shift: boolean, tau: number): Transition {
+  let edgeRow = new Int32Array(Math.max(16, m * 8));
+  let edgeCol = new Int32Array(edgeRow.length);
+  let edgeLogit = new Float64Array(edgeRow.length);
+  let edges = 0;
+  const edgesOf = new Int32Array(m);
+  for (let i = 0; i < m; i++) {
+    const base = upperRowStart(i, m) - i;
+    for (let j = i; j < m; j++) {
+      const cos = upper[base + j] as number;
+      if (shift ? cos > threshold : cos >= threshold) {
+        if (edges + 2 > edgeRow.length) {
+          edgeRow = grown(edgeRow, edges, (size) => new Int32Array(size));
+          edgeCol = grown(edgeCol, edges, (size) => new Int32Array(size));
+          edgeLogit = grown(edgeLogit, edges, (size) => new Float64Array(size));
+        }
+        const logit = (shift ? cos - threshold : cos) / tau;
+        edgeRow[edges] = i;
+        edgeCol[edges] = j;
+        edgeLogit[edges++] = logit;
+        edgesOf[i] = (edgesOf[i] as number) + 1;
+        if (j !== i) {
+          edgeRow[edges] = j;
+          edgeCol[edges] = i;
+          edgeLogit[edges++] = logit;
+          edgesOf[j] = (edgesOf[j] as number) + 1;
+        }
+      }
+    }
+  }
+  // Stable counting sort by row: CSR of the kept edges, columns ascending within each row.
+  const edgeStart = new Int32Array(m + 1);
+  for (let i = 0; i < m; i++) edgeStart[i + 1] = (edgeStart[i] as number) + (edgesOf[i] as number);
+  const next = edgeStart.slice(0, m);
+  const keptCol = new Int32Array(edges);
+  const keptLogit = new Float64Array(edges);
+  for (let e = 0; e < edges; e++) {
+    const at = next[edgeRow[e] as number] as number;
+    next[edgeRow[e] as number] = at + 1;
+    keptCol[at] = edgeCol[e] as number;
+    keptLogit[at] = edgeLogit[e] as number;
+  }
+  // Each row's max logit decides whether it is stored sparse (its kept edges) or dense (all m entries).
+  const rowMax = new Float64Array(m);
   const rowStart = new Int32Array(m + 1);
+  for (let i = 0; i < m; i++) {
+    let max = -Infinity;
+    for (let k = edgeStart[i] as number, end = edgeStart[i + 1] as number; k < end; k++) {
+      if ((keptLogit[k] as number) > max) max = keptLogit[k] as number;
+    }
+    const removed = m - (edgesOf[i] as number);
+    if (removed > 0 && REMOVED_LOGIT > max) max = REMOVED_LOGIT;
+    rowMax[i] = max;
+    const dense = removed > 0 && max < REMOVED_LOGIT + 700;
+    rowStart[i + 1] = (rowStart[i] as number) + (dense ? m : (edgesOf[i] as number));
+  }
+  const nnz = rowStart[m] as number;
+  const col = new Int32Array(nnz);
+  const value = new Float32Array(nnz);
   const degree = new Float32Array(m);
   const e = new Float64Array(m);
-  let nnz = 0;
   for (let i = 0; i < m; i++) {
-    if (nnz + m > capacity) {
-      capacity = Math.max(capacity * 2, nnz + m);
-      const grownCol = new Int32Array(capacity);
-      grownCol.set(col.subarray(0, nnz));
-      col = grownCol;
-      const grownValue = new Float32Array(capacity);
-      grownValue.set(value.subarray(0, nnz));
-      value = grownValue;
-    }
-    const row = i * m;
-    const start = nnz;
-    let max = -Infinity;
-    for (let j = 0; j < m; j++) {
-      const cos = c[row + j] as number;
-      if (shift ? cos > threshold : cos >= threshold) {
-        const logit = (shift ? cos - threshold : cos) / tau;
-        col[nnz] = j;
-        e[nnz - start] = logit;
-        nnz++;
-        if (logit > max) max = logit;
+    const start = rowStart[i] as number;
+    const count = (rowStart[i + 1] as number) - start;
+    const first = edgeStart[i] as number;
+    if (count === (edgesOf[i] as number)) {
+      for (let k = 0; k < count; k++) {
+        col[start + k] = keptCol[first + k] as number;
+        e[k] = keptLogit[first + k] as number;
       }
-    }
-    const removed = m - (nnz - start);
-    if (removed > 0 && REMOVED_LOGIT > max) max = REMOVED_LOGIT;
-    if (removed > 0 && max < REMOVED_LOGIT + 700) {
+    } else {
       // exp(-5000 - max) is not negligible here: keep every entry, as the dense softmax would.
-      nnz = start;
+      let k = first;
+      const end = edgeStart[i + 1] as number;
       for (let j = 0; j < m; j++) {
-        const cos = c[row + j] as number;
-        const kept = shift ? cos > threshold : cos >= threshold;
-        col[nnz] = j;
-        e[nnz - start] = kept ? (shift ? cos - threshold : cos) / tau : REMOVED_LOGIT;
-        nnz++;
+        col[start + j] = j;
+        if (k < end && keptCol[k] === j) e[j] = keptLogit[k++] as number;
+        else e[j] = REMOVED_LOGIT;
       }
     }
+    const max = rowMax[i] as number;
     let sum = 0;
-    for (let k = 0; k < nnz - start; k++) {
+    for (let k = 0; k < count; k++) {
       const v = Math.exp((e[k] as number) - max);
       e[k] = v;
       sum += v;
     }
     let nonZero = 0;
-    for (let k = start; k < nnz; k++) {
-      const p = Math.fround((e[k - start] as number) / sum);
-      value[k] = p;
+    for (let k = 0; k < count; k++) {
+      const p = Math.fround((e[k] as number) / sum);
+      value[start + k] = p;
       if (p !== 0) nonZero++;
     }
     degree[i] = nonZero;
-    rowStart[i + 1] = nnz;
   }
-  return { rowStart, col: col.subarray(0, nnz), value: value.subarray(0, nnz), degree };
+  return { rowStart, col, value, degree };
 }
 
 /** `iterations` times s <- P s (row i gathers along its own transition row), as sparse vector-matrix products. */
@@ -144,8 +190,8 @@ export const gprune = defineMethod({
       const tokens = groups[g] as Int32Array;
       const m = tokens.length;
       const x = gatherRows(ctx.tokens, ctx.d, tokens);
-      const similarity: Float32Array = yield { op: 'cosine', a: x, n: m, d: ctx.d };
-      const p = transition(similarity, m, threshold, edge === 'shift', tau);
+      const upper: Float32Array = yield { op: 'cosineUpper', a: x, n: m, d: ctx.d };
+      const p = transition(upper, m, threshold, edge === 'shift', tau);
       const { degree } = p;
       const s = propagate(p, m, rowNorms(x, m, ctx.d), iterations);
       const local = new Float32Array(m);
