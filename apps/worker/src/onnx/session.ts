@@ -14,14 +14,24 @@ export interface SessionOptions {
   threads?: number;
   /** CUDA device id. */
   deviceId?: number;
-  /**
-   * Let idle intra-op threads spin (busy-wait) after a run instead of sleeping; default false. A model holds six
-   * sessions plus the similarity kernels, each with its own thread pool, and their spinning threads took the cores
-   * from the session that runs next: on 2 cores the prefill at 64 kept tokens took 10-24 ms instead of under 3.
-   * Only worth turning on for one session on a machine of its own.
-   */
-  spinning?: boolean;
+  /** How idle intra-op threads wait for work (see `Spinning`); default 'run'. */
+  spinning?: Spinning;
 }
+
+/**
+ * How a session's idle intra-op threads wait for work.
+ * - 'run' (default): they spin while the session runs a graph and stop as soon as the run returns (onnxruntime's
+ *   `session.force_spinning_stop`). A decoder graph has about 150 nodes, many of them split over the pool; a sleeping
+ *   thread has to be woken through the kernel for each one, which cost about 0.4 ms of a 2 ms decoder run at 84
+ *   prompt tokens on 2 cores, so short prompts (pruned ones) lost the most. Between runs nothing spins, so the other
+ *   sessions of the model (six, plus the similarity kernels) get the cores.
+ * - 'always': they spin between runs too (onnxruntime's own default). Only for one session on a machine of its own:
+ *   with a model's several sessions, the idle pools' spinning took the cores from whichever session ran next (the
+ *   prefill at 64 kept tokens took 10-24 ms instead of under 3 on 2 cores).
+ * - 'never': they always sleep. For a worker given more threads than the cores it really gets (a machine shared
+ *   with other jobs): a spinning thread then takes the core that the thread doing the work needs.
+ */
+export type Spinning = 'run' | 'always' | 'never';
 
 export interface FloatTensor {
   data: Float32Array;
@@ -80,14 +90,22 @@ function sessionOptions(opts: SessionOptions): ort.InferenceSession.SessionOptio
   const provider = opts.provider ?? 'cpu';
   const executionProviders: ort.InferenceSession.ExecutionProviderConfig[] =
     provider === 'cuda' ? [{ name: 'cuda', deviceId: opts.deviceId ?? 0 }] : ['cpu'];
-  const spin = opts.spinning ? '1' : '0';
+  const spinning = opts.spinning ?? 'run';
+  const spin = spinning === 'never' ? '0' : '1';
   const options: ort.InferenceSession.SessionOptions = {
     executionProviders,
     graphOptimizationLevel: 'all',
     // One graph node at a time (the graphs are chains); the inter-op pool would only add idle threads.
     executionMode: 'sequential',
     interOpNumThreads: 1,
-    extra: { session: { intra_op: { allow_spinning: spin }, inter_op: { allow_spinning: spin } } },
+    extra: {
+      session: {
+        intra_op: { allow_spinning: spin },
+        inter_op: { allow_spinning: spin },
+        // Ends the spinning when a run returns; the next run starts it again.
+        force_spinning_stop: spinning === 'run' ? '1' : '0',
+      },
+    },
   };
   if (opts.threads !== undefined) options.intraOpNumThreads = opts.threads;
   return options;
