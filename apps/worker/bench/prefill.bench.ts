@@ -2,15 +2,15 @@
  * Prefill latency and throughput versus keep on the embedded model (the random-weight LLaVA-1.5 fixture until the
  * trained one is in models/tiny-synth), and the realised prefill speedup against the theoretical FLOPs speedup.
  *
- * Usage: npm run bench -w @prunebench/worker [-- --model DIR --runs N --threads T --method M --out FILE]
+ * Usage: npm run bench -w @prunebench/worker [-- --model DIR --runs N --threads T --spinning run|never|always --method M --out FILE]
  * Writes JSON (default bench/results/prefill-<model>.json) and prints a markdown table.
  */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import sharp from 'sharp';
-import { inferSample, openModel, type EvalSetting, type InferenceResult } from '../src/index.ts';
+import { DEFAULT_SPINNING, inferSample, openModel, type EvalSetting, type InferenceResult, type Spinning } from '../src/index.ts';
 
 const REPO = resolve(import.meta.dirname, '../../..');
 const { values } = parseArgs({
@@ -19,6 +19,8 @@ const { values } = parseArgs({
     runs: { type: 'string', default: '12' },
     warmup: { type: 'string', default: '3' },
     threads: { type: 'string', default: '2' },
+    // how idle intra-op threads wait (src/onnx/session.ts `Spinning`); default the worker's own
+    spinning: { type: 'string' },
     method: { type: 'string', default: 'uniform' },
     out: { type: 'string' },
   },
@@ -59,12 +61,28 @@ const runs = Number(values.runs);
 const warmup = Number(values.warmup);
 const threads = Number(values.threads);
 const method = values.method ?? 'uniform';
+const spinningModes: readonly Spinning[] = ['run', 'always', 'never'];
+const spinning = (values.spinning ?? DEFAULT_SPINNING) as Spinning;
+if (!spinningModes.includes(spinning)) throw new Error(`--spinning must be one of ${spinningModes.join(', ')}, got ${spinning}`);
 const keeps: EvalSetting['keep'][] = ['all', 0.5, 0.333, 0.222, 0.111];
 
-const model = await openModel(modelDir, { threads });
+const model = await openModel(modelDir, { threads, spinning });
 const images = await makeImages(4);
 const question = 'how many red objects are there in the image?';
 const settings: EvalSetting[] = keeps.map((keep) => ({ method: keep === 'all' ? 'none' : method, keep }));
+/**
+ * Linux groups processes by session for scheduling (autogroup) and shares the CPU between groups before nice applies
+ * inside them, so a nice-19 job started from another session still takes half of 2 cores. A benchmark run in a group
+ * given a higher priority (`echo -15 > /proc/self/autogroup` in a new session) gets the cores; record which it was.
+ */
+function autogroup(): string | undefined {
+  try {
+    return readFileSync('/proc/self/autogroup', 'utf8').trim();
+  } catch {
+    return undefined;
+  }
+}
+
 const loadBefore = loadavg();
 const perKeep: InferenceResult[][] = keeps.map(() => []);
 try {
@@ -113,12 +131,13 @@ const report = {
   modelDir,
   method,
   threads,
+  spinning,
   runs,
   provider: 'cpu',
   runtime: model.runtime.runtimeVersion,
   date: new Date().toISOString(),
   // 1-minute load average before and after, and the core count: a load near the core count means a busy machine.
-  machine: { cores: cpus().length, loadBefore: loadBefore[0], loadAfter: loadAfter[0] },
+  machine: { cores: cpus().length, loadBefore: loadBefore[0], loadAfter: loadAfter[0], autogroup: autogroup() },
   rows,
   target: { keep: 0.111, minEfficiency: 0.8, efficiency: at111.efficiency, pass: (at111.efficiency as number) >= 0.8 },
 };
@@ -127,7 +146,7 @@ mkdirSync(dirname(out), { recursive: true });
 writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
 
 const fmt = (x: unknown, d = 2): string => (typeof x === 'number' ? x.toFixed(d) : String(x));
-console.log(`model ${model.name} (${method}, cpu, ${threads} threads, median of ${runs}; load ${fmt(loadBefore[0])} -> ${fmt(loadAfter[0])} on ${cpus().length} cores)\n`);
+console.log(`model ${model.name} (${method}, cpu, ${threads} threads, spinning ${spinning}, median of ${runs}; load ${fmt(loadBefore[0])} -> ${fmt(loadAfter[0])} on ${cpus().length} cores)\n`);
 console.log('| keep | visual tokens kept | prefill ms (median) | LLM prefill tokens/s | decode tokens/s | theoretical speedup | realised speedup | realised / theoretical |');
 console.log('| --- | --- | --- | --- | --- | --- | --- | --- |');
 for (const r of rows) {

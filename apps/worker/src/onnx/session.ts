@@ -33,6 +33,8 @@ export interface SessionOptions {
  */
 export type Spinning = 'run' | 'always' | 'never';
 
+export const DEFAULT_SPINNING: Spinning = 'run';
+
 export interface FloatTensor {
   data: Float32Array;
   dims: number[];
@@ -90,7 +92,7 @@ function sessionOptions(opts: SessionOptions): ort.InferenceSession.SessionOptio
   const provider = opts.provider ?? 'cpu';
   const executionProviders: ort.InferenceSession.ExecutionProviderConfig[] =
     provider === 'cuda' ? [{ name: 'cuda', deviceId: opts.deviceId ?? 0 }] : ['cpu'];
-  const spinning = opts.spinning ?? 'run';
+  const spinning = opts.spinning ?? DEFAULT_SPINNING;
   const spin = spinning === 'never' ? '0' : '1';
   const options: ort.InferenceSession.SessionOptions = {
     executionProviders,
