@@ -20,20 +20,27 @@ export interface SessionOptions {
 
 /**
  * How a session's idle intra-op threads wait for work.
- * - 'run' (default): they spin while the session runs a graph and stop as soon as the run returns (onnxruntime's
- *   `session.force_spinning_stop`). A decoder graph has about 150 nodes, many of them split over the pool; a sleeping
- *   thread has to be woken through the kernel for each one, which cost about 0.4 ms of a 2 ms decoder run at 84
- *   prompt tokens on 2 cores, so short prompts (pruned ones) lost the most. Between runs nothing spins, so the other
- *   sessions of the model (six, plus the similarity kernels) get the cores.
+ * - 'run' (default): while the session runs a graph, a thread that runs out of work spins up to 50 us for the next
+ *   parallel node before it sleeps, and all spinning stops when the run returns (onnxruntime's
+ *   `session.force_spinning_stop`). A decoder graph has about 150 nodes, many split over the pool, with short serial
+ *   nodes between them; waking a sleeping thread through the kernel for each one cost about 0.4 ms of a 2 ms decoder
+ *   run at 84 prompt tokens on 2 cores, so short (pruned) prompts lost the most. Between runs nothing spins, so the
+ *   model's other sessions (six, plus the similarity kernels) get the cores. The 50 us bound: where the worker gets
+ *   fewer cores than its threads (2 threads, a job of another session on the other core), unbounded spinning took
+ *   the core from the thread doing the work and made the prefill 1.6-2.6x slower than sleeping; with the bound,
+ *   1.1-1.5x, and no loss where the cores are free.
  * - 'always': they spin between runs too (onnxruntime's own default). Only for one session on a machine of its own:
  *   with a model's several sessions, the idle pools' spinning took the cores from whichever session ran next (the
  *   prefill at 64 kept tokens took 10-24 ms instead of under 3 on 2 cores).
  * - 'never': they always sleep. For a worker given more threads than the cores it really gets (a machine shared
- *   with other jobs): a spinning thread then takes the core that the thread doing the work needs.
+ *   with other jobs), where any spinning takes the core from the thread doing the work.
  */
 export type Spinning = 'run' | 'always' | 'never';
 
 export const DEFAULT_SPINNING: Spinning = 'run';
+
+/** How long (microseconds) an idle thread spins for the next parallel node under 'run' before it sleeps. */
+const RUN_SPIN_US = '50';
 
 export interface FloatTensor {
   data: Float32Array;
@@ -102,7 +109,7 @@ function sessionOptions(opts: SessionOptions): ort.InferenceSession.SessionOptio
     interOpNumThreads: 1,
     extra: {
       session: {
-        intra_op: { allow_spinning: spin },
+        intra_op: { allow_spinning: spin, ...(spinning === 'run' ? { spin_duration_us: RUN_SPIN_US } : {}) },
         inter_op: { allow_spinning: spin },
         // Ends the spinning when a run returns; the next run starts it again.
         force_spinning_stop: spinning === 'run' ? '1' : '0',
