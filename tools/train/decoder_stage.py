@@ -26,7 +26,8 @@ from schedule import warmup_cosine
 from tower_stage import Attributes, object_anchor
 
 DECODER_LOSS_WEIGHTS = {"lm": 1.0, "answer_attention": 0.5, "word_grounding": 0.3, "question_gather": 0.3,
-                        "visual_lens": 0.3, "role_attention": 0.3, "count_attention": 0.3, "answer_facts": 2.0}
+                        "visual_lens": 0.3, "role_attention": 0.3, "count_attention": 0.3, "answer_facts": 2.0,
+                        "value_geometry": 2.0}
 # layer-1 heads with a supervised job: 0-1 the question's target objects, 2-3 the first and second object of a
 # relation question, 4 counting (see losses.py); head 5 is left free
 ROLE_HEADS = (2, 3)
@@ -41,11 +42,15 @@ class AnswerFacts(nn.Module):
     it already attends to. These regressions give that gradient: the coordinate a box position is about to emit,
     the centres of a relation's two objects, and the count."""
 
-    def __init__(self, hidden: int):
+    def __init__(self, hidden: int, head_dim: int):
         super().__init__()
         self.coordinate = nn.Linear(hidden, 1)
         self.centres = nn.Linear(hidden, 4)
         self.count = nn.Linear(hidden, 1)
+        # one hop earlier (see DecoderTrainer.value_geometry_terms): the box of the object that layer-1 heads 0-1 read,
+        # and the centre of the object each role head (2, 3) reads, from those heads' outputs alone
+        self.target_box = nn.Linear(2 * head_dim, 4)
+        self.role_centre = nn.Linear(head_dim, 2)
 
 
 class DecoderTrainer:
@@ -68,7 +73,7 @@ class DecoderTrainer:
                        + list(model.norm.parameters()) + list(model.lm_head.parameters())
                        + (list(model.coordinate_readout.parameters()) if cfg.coordinate_tokens else []))
         self.opt = torch.optim.AdamW(self.params, lr=args.lr, weight_decay=0.01, betas=(0.9, 0.98))
-        self.facts = AnswerFacts(cfg.hidden_size)
+        self.facts = AnswerFacts(cfg.hidden_size, cfg.head_dim)
         # its own optimiser, so checkpoints from before the read-outs existed still resume
         self.facts_opt = torch.optim.AdamW(self.facts.parameters(), lr=args.lr, weight_decay=0.0)
         self.coord_value = torch.full((cfg.vocab_size,), -1.0)
@@ -110,7 +115,10 @@ class DecoderTrainer:
         visual = m.projector(self.features[idx].float())
         visual = torch.gather(visual, 1, b.keep[..., None].expand(-1, -1, visual.shape[-1]))
         x = torch.cat([m.embed_tokens(b.prefix_ids), visual, m.embed_tokens(b.text_ids)], dim=1)
-        h, probs = m.run_layers(x, b.position_ids, b.bias, 0, cfg.num_layers, keep_probs=True)
+        h0, probs = m.run_layers(x, b.position_ids, b.bias, 0, 1, keep_probs=True)
+        h, later_probs = m.run_layers(h0, b.position_ids, b.bias, 1, cfg.num_layers, keep_probs=True)
+        probs = probs + later_probs
+        layer1_values = m.layers[1].v_proj(m.layers[1].input_norm(h0))
         out = {"lm": lm_loss(m.logits(h), b.targets, self.coord_ids)}
         final = m.norm(h)
         kept = b.keep.numpy()
@@ -152,6 +160,7 @@ class DecoderTrainer:
         answer_rows = [(r, p) for r in range(len(idx)) for first_answer, end, _ in b.segments[r]
                        for p in range(first_answer, end)]
         layer1 = AttentionRows(probs[1], answer_rows)
+        out["value_geometry"] = self.value_geometry_terms(idx, b, layer1, layer1_values)
         out["answer_attention"] = answer_attention_loss(layer1, b, target_masks, n_prefix)
         out["role_attention"] = role_attention_loss(layer1, role_masks, n_prefix)
         out["count_attention"] = count_attention_loss(layer1, count_rows, n_prefix, COUNT_HEAD)
@@ -162,6 +171,37 @@ class DecoderTrainer:
         labels_kept = torch.gather(torch.from_numpy(self.desc_labels[idx]), 1, b.keep)
         out["visual_lens"] = visual_lens_loss(m.logits(visual), labels_kept, self.desc_words, self.attrs.background)
         return out
+
+    def value_geometry_terms(self, idx: list[int], b, layer1: AttentionRows, values: torch.Tensor) -> torch.Tensor:
+        """L1 of where-read-outs from layer-1 head outputs at the answer positions: heads 0-1 (bootstrapped onto the
+        question's target) -> that object's box, for every one-object question; role heads 2-3 -> the centre of
+        the relation's first and second object. Why: with geometry in the visual tokens, the heads attended to
+        the right patches (67% of their mass) but their value projections dropped the geometry (a probe of heads
+        0-1's output read box coordinates no better than the prior), because the answer loss reaches them only
+        through two more layers; this gives the value projections a gradient one hop away."""
+        hd, size = self.model.cfg.head_dim, self.model.cfg.image_size
+        preds, targets = [], []
+        for r, i in enumerate(idx):
+            sc = self.scenes[i]
+            for first_answer, end, j in b.segments[r]:
+                objects = sc.questions[j].sample.get("meta", {}).get("targets")
+                if not objects or len(objects) > 2:
+                    continue
+                att = layer1.get(r, range(first_answer, end))
+                if len(objects) == 1:
+                    read = torch.cat([att[:, 0] @ values[r, :, :hd], att[:, 1] @ values[r, :, hd:2 * hd]], dim=-1)
+                    preds.append(self.facts.target_box(read).sigmoid())
+                    box = torch.tensor(sc.objects[objects[0]].box_px, dtype=torch.float32) / size
+                    targets.append(box.expand(len(read), 4))
+                else:
+                    for head, t in zip(ROLE_HEADS, objects):
+                        read = att[:, head] @ values[r, :, head * hd:(head + 1) * hd]
+                        preds.append(self.facts.role_centre(read).sigmoid())
+                        centre = torch.tensor(self.centre(sc.objects[t].box_px), dtype=torch.float32) / size
+                        targets.append(centre.expand(len(read), 2))
+        if not preds:
+            return values.sum() * 0
+        return torch.cat([(p - t).abs().mean(-1) for p, t in zip(preds, targets)]).mean()
 
     @staticmethod
     def centre(box_px) -> tuple[float, float]:

@@ -79,7 +79,7 @@ def cls_attention_loss(cls_att, object_mask):
     return -(mass[has] + 1e-6).log().mean() if has.any() else cls_att.sum() * 0
 
 
-def lm_loss(logits, targets, coord_ids: torch.Tensor, sigma_steps: float = 1.0):
+def lm_loss(logits, targets, coord_ids: torch.Tensor, sigma_steps: float = 2.0):
     """Next-token cross-entropy; box-coordinate targets get a Gaussian soft target over the neighbouring
     coordinate tokens, so near misses cost less than far ones (the tokens are otherwise unordered classes)."""
     logits = logits.reshape(-1, logits.shape[-1])
