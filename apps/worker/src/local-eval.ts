@@ -4,7 +4,7 @@ import { readBenchmark, type BenchmarkSample } from '@prunebench/datasets';
 import { getMetric, type ScoredSample } from '@prunebench/metrics';
 import { WorkerInputError } from './errors.ts';
 import { openModel } from './model/load.ts';
-import type { Provider } from './onnx/session.ts';
+import type { Provider, Spinning } from './onnx/session.ts';
 import { evaluateSample, type SampleResult } from './pipeline/evaluate.ts';
 import type { EvalSetting } from './pipeline/infer.ts';
 
@@ -16,6 +16,8 @@ export interface LocalEvalOptions {
   out?: string;
   provider?: Provider;
   threads?: number;
+  /** How idle onnxruntime threads wait (see `Spinning`). */
+  spinning?: Spinning;
   onStart?: (total: number) => void;
   onSample?: (done: number, result: SampleResult) => void;
 }
@@ -82,7 +84,7 @@ export async function runLocalEval(opts: LocalEvalOptions): Promise<EvalSummary>
   }
   const bench = await readBenchmark(opts.bench);
   const samples = opts.limit ? bench.samples.slice(0, opts.limit) : bench.samples;
-  const model = await openModel(opts.model, { ...(opts.provider ? { provider: opts.provider } : {}), ...(opts.threads ? { threads: opts.threads } : {}) });
+  const model = await openModel(opts.model, { ...(opts.provider ? { provider: opts.provider } : {}), ...(opts.threads ? { threads: opts.threads } : {}), ...(opts.spinning ? { spinning: opts.spinning } : {}) });
   const out = opts.out ? createWriteStream(opts.out) : undefined;
   const results: SampleResult[] = [];
   const scored = new Map<string, ScoredSample[]>();

@@ -1,6 +1,6 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { SingleBar, Presets } from 'cli-progress';
-import { formatSummary, parseKeep, runLocalEval, type EvalSetting } from '@prunebench/worker';
+import { formatSummary, parseKeep, runLocalEval, type EvalSetting, type Spinning } from '@prunebench/worker';
 
 function positiveInt(name: string): (value: string) => number {
   return (value) => {
@@ -34,6 +34,7 @@ interface EvalFlags {
   json?: boolean;
   provider: 'cpu' | 'cuda';
   threads?: number;
+  spinning?: Spinning;
 }
 
 /** `prunebench eval`: one model x benchmark x method x keep, locally, with a progress bar and a summary. */
@@ -52,6 +53,7 @@ export function evalCommand(): Command {
     .option('--json', 'print the summary as one JSON object instead of a table')
     .addOption(new Option('--provider <ep>', 'onnxruntime execution provider').choices(['cpu', 'cuda']).default('cpu'))
     .option('--threads <n>', 'onnxruntime intra-op threads', positiveInt('--threads'))
+    .addOption(new Option('--spinning <mode>', 'how idle onnxruntime threads wait: spin while a graph runs (run, fastest on free cores), always, or never (sleep: for machines shared with other jobs)').choices(['run', 'always', 'never']))
     .action(async (flags: EvalFlags) => {
       const setting: EvalSetting = { method: flags.method, keep: parseKeep(flags.keep, '--keep') };
       if (flags.policy) setting.policy = flags.policy;
@@ -68,6 +70,7 @@ export function evalCommand(): Command {
           ...(flags.limit ? { limit: flags.limit } : {}),
           ...(flags.out ? { out: flags.out } : {}),
           ...(flags.threads ? { threads: flags.threads } : {}),
+          ...(flags.spinning ? { spinning: flags.spinning } : {}),
           onStart: (total) => bar.start(total, 0, { score: '-' }),
           onSample: (done, result) => {
             scoreSum += result.score;

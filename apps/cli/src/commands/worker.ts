@@ -1,5 +1,6 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { describeWorker, engineRunner, runFleetWorker, scanAssets, simulatedRunner, type SampleRunner } from '@prunebench/worker/fleet';
+import type { Spinning } from '@prunebench/worker';
 import { pino } from 'pino';
 
 function positiveInt(name: string): (value: string) => number {
@@ -17,6 +18,7 @@ interface WorkerFlags {
   benches: string[];
   provider: 'cpu' | 'cuda';
   threads?: number;
+  spinning?: Spinning;
   tlsCa?: string;
   tlsServerName?: string;
   id?: string;
@@ -34,6 +36,7 @@ export function workerCommand(): Command {
     .option('--benches <dir...>', 'folders holding benchmark folders', ['.data/benchmarks'])
     .addOption(new Option('--provider <provider>', 'onnxruntime execution provider').choices(['cpu', 'cuda']).default('cpu'))
     .option('--threads <n>', 'intra-op threads per session', positiveInt('--threads'))
+    .addOption(new Option('--spinning <mode>', 'how idle onnxruntime threads wait: spin while a graph runs (run, fastest on free cores), always, or never (sleep: for machines shared with other jobs)').choices(['run', 'always', 'never']))
     .option('--tls-ca <file>', 'PEM CA certificate: connect with TLS and verify the coordinator against it')
     .option('--tls-server-name <name>', 'name to verify in the coordinator certificate (default: the host)')
     .option('--id <id>', 'worker id to register with (default: assigned by the coordinator)')
@@ -49,7 +52,7 @@ export function workerCommand(): Command {
         : { models: scanAssets(flags.models, 'model.json'), benchmarks: scanAssets(flags.benches, 'benchmark.json') };
       const runner: SampleRunner = flags.simulate
         ? simulatedRunner(flags.simulateMs)
-        : engineRunner(inventory, { provider: flags.provider, threads: flags.threads });
+        : engineRunner(inventory, { provider: flags.provider, threads: flags.threads, ...(flags.spinning ? { spinning: flags.spinning } : {}) });
       const { host, capabilities } = describeWorker(inventory, flags.provider, flags.threads ?? 0, Boolean(flags.simulate));
       const drain = new AbortController();
       const onSignal = (): void => {

@@ -1,11 +1,13 @@
 import { readBenchmark, type Benchmark } from '@prunebench/datasets';
 import type { SampleResult, ShardLease } from '@prunebench/proto';
 import type { LocalInventory } from './capabilities.ts';
+import type { Spinning } from '../onnx/session.ts';
 import type { SampleRunner } from './runner.ts';
 
 export interface EngineRunnerOptions {
   provider: 'cpu' | 'cuda';
   threads?: number;
+  spinning?: Spinning;
 }
 
 type Engine = typeof import('../index.ts');
@@ -36,7 +38,7 @@ export function engineRunner(inventory: LocalInventory, options: EngineRunnerOpt
       engine ??= await import('../index.ts');
       if (loaded) await loaded.model.close();
       loaded = undefined;
-      const opened = await engine.openModel(dir, { provider: options.provider, ...(options.threads ? { threads: options.threads } : {}) });
+      const opened = await engine.openModel(dir, { provider: options.provider, ...(options.threads ? { threads: options.threads } : {}), ...(options.spinning ? { spinning: options.spinning } : {}) });
       loaded = { name: lease.model, model: opened };
     }
     if (bench?.header.name !== lease.benchmark) {
