@@ -5,10 +5,10 @@
  * conversion on every load), so one plain pass over a 2880 x 4096 matrix took ~20 ms, as long as PyTorch's whole
  * VisionZip or DART; copying L2-sized chunks into a small linear memory (a memcpy) and running 4-lane SIMD over
  * them takes ~2.5 ms for the same pass.
- * The module is a few hundred bytes, encoded by hand below (no toolchain), compiled once on first use; every call gets its
- * own memory, so calls share no state. Results are the same as the scalar loops: the finiteness test is exact,
- * the float32 sums add in the same order with the same rounding, and only the row sums of squares group their
- * float64 additions differently (4 partial sums), which moves a norm by a float64 rounding at most.
+ * The module is a few hundred bytes, encoded by hand below (no toolchain), compiled once on first use; every call
+ * gets its own memory, so calls share no state. Results are the same as the scalar loops: the finiteness test is
+ * exact, the float32 sums add in the same order with the same rounding, and only the row sums of squares group
+ * their float64 additions differently (4 partial sums), which moves a norm by a float64 rounding at most.
  */
 
 const I32 = 0x7f;
