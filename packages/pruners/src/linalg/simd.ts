@@ -55,11 +55,24 @@ const i32 = (value: number) => [op.i32Const, ...sleb(value)];
 /** v128.load / v128.store with 4-byte alignment and a constant offset. */
 const load = (offset = 0) => vec(simd.load, 2, ...uleb(offset));
 const store = () => vec(simd.store, 2, 0);
-const v128Const = (word: number) => vec(simd.const, ...Array.from({ length: 4 }, () => [word & 0xff, (word >>> 8) & 0xff, (word >>> 16) & 0xff, word >>> 24]).flat());
+/** A v128 constant holding the 32-bit `word` in all four lanes (little-endian bytes). */
+const v128Const = (word: number) => {
+  const lane = [word & 0xff, (word >>> 8) & 0xff, (word >>> 16) & 0xff, word >>> 24];
+  return vec(simd.const, ...lane, ...lane, ...lane, ...lane);
+};
 /** `local += step` for an i32 local. */
 const advance = (local: number, step: number[]) => [...get(local), ...step, op.i32Add, ...set(local)];
 /** loop { if (exit) break; body } : `exit` leaves an i32 on the stack. */
-const whileNot = (exit: number[], body: number[]) => [op.block, EMPTY_BLOCK, op.loop, EMPTY_BLOCK, ...exit, op.brIf, 1, ...body, op.br, 0, op.end, op.end];
+const whileNot = (exit: number[], body: number[]) => [
+  op.block, EMPTY_BLOCK, op.loop, EMPTY_BLOCK, ...exit, op.brIf, 1, ...body, op.br, 0, op.end, op.end,
+];
+
+/** Lanes 0 and 1 of a f32x4 local widened to float64 and squared (exact). */
+const squaredLowLanes = (local: number) => [
+  ...get(local), ...vec(simd.f64x2PromoteLowF32x4),
+  ...get(local), ...vec(simd.f64x2PromoteLowF32x4),
+  ...vec(simd.f64x2Mul),
+];
 
 const EXPONENT = 0x7f800000;
 
@@ -72,7 +85,9 @@ const anyNonFiniteBody = [
   ...v128Const(EXPONENT), ...set(3),
   ...whileNot([...get(1), ...get(0), op.i32GeU], [
     ...[0, 16, 32, 48].flatMap((offset) => [
-      ...get(2), ...get(1), ...load(offset), ...get(3), ...vec(simd.and), ...get(3), ...vec(simd.i32x4Eq), ...vec(simd.or), ...set(2),
+      ...get(2),
+      ...get(1), ...load(offset), ...get(3), ...vec(simd.and), ...get(3), ...vec(simd.i32x4Eq),
+      ...vec(simd.or), ...set(2),
     ]),
     ...advance(1, i32(64)),
   ]),
@@ -112,10 +127,10 @@ const sumSquaresBody = [
     ...v128Const(0), ...set(5), ...v128Const(0), ...set(6), ...i32(0), ...set(4),
     ...whileNot([...get(4), ...get(2), op.i32GeU], [
       ...get(0), ...get(4), op.i32Add, ...load(), ...set(7),
-      ...get(5), ...get(7), ...vec(simd.f64x2PromoteLowF32x4), ...get(7), ...vec(simd.f64x2PromoteLowF32x4), ...vec(simd.f64x2Mul), ...vec(simd.f64x2Add), ...set(5),
+      ...get(5), ...squaredLowLanes(7), ...vec(simd.f64x2Add), ...set(5),
       // Lanes 2, 3 moved down to 0, 1 before widening.
       ...get(7), ...get(7), ...vec(simd.shuffle, 8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7), ...set(7),
-      ...get(6), ...get(7), ...vec(simd.f64x2PromoteLowF32x4), ...get(7), ...vec(simd.f64x2PromoteLowF32x4), ...vec(simd.f64x2Mul), ...vec(simd.f64x2Add), ...set(6),
+      ...get(6), ...squaredLowLanes(7), ...vec(simd.f64x2Add), ...set(6),
       ...advance(4, i32(16)),
     ]),
     ...get(3),
@@ -233,7 +248,9 @@ export function anyNonFinite(values: Float32Array): boolean {
  * offsets[groupStart[g] .. groupStart[g + 1]) in order, k < d: the same float32 additions, in the same order, as
  * a scalar loop.
  */
-export function addGroupsInOrder(sums: Float32Array, source: Float32Array, offsets: Int32Array, groupStart: Int32Array, d: number): void {
+export function addGroupsInOrder(
+  sums: Float32Array, source: Float32Array, offsets: Int32Array, groupStart: Int32Array, d: number,
+): void {
   const groups = groupStart.length - 1;
   const rows = (groupStart[groups] as number) - (groupStart[0] as number);
   const batch = Math.max(1, Math.floor(CHUNK / d));
