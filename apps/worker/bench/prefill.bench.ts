@@ -16,8 +16,8 @@ const REPO = resolve(import.meta.dirname, '../../..');
 const { values } = parseArgs({
   options: {
     model: { type: 'string' },
-    runs: { type: 'string', default: '12' },
-    warmup: { type: 'string', default: '3' },
+    runs: { type: 'string', default: '40' },
+    warmup: { type: 'string', default: '5' },
     threads: { type: 'string', default: '2' },
     // how idle intra-op threads wait (src/onnx/session.ts `Spinning`); default the worker's own
     spinning: { type: 'string' },
