@@ -22,6 +22,37 @@ function isGenerator(run: MethodRun | MethodOutput): run is MethodRun {
   return typeof (run as Partial<MethodRun>).next === 'function';
 }
 
+/**
+ * The kept tokens' features, packed in `keep` order: merged tokens from their new features, the others copied
+ * from the input in runs of consecutive indices (one copy per run instead of one per row: at 640 of 2880 tokens
+ * of 4096 floats the per-row copies and closures cost ~2 ms).
+ */
+function keptTokens(
+  ctx: MethodContext<unknown>, method: MethodSpec, keep: Int32Array, isKept: Uint8Array, merged: MethodOutput['merged'],
+): Float32Array {
+  const { d, n } = ctx;
+  const mergedRow = new Int32Array(n).fill(-1);
+  merged?.indices.forEach((i, m) => {
+    if (!isKept[i]) throw new Error(`${method.id} merged into token ${i}, which it did not keep`);
+    mergedRow[i] = m;
+  });
+  const tokens = new Float32Array(keep.length * d);
+  for (let row = 0; row < keep.length; ) {
+    const first = keep[row] as number;
+    const m = mergedRow[first] as number;
+    if (m !== -1 && merged) {
+      tokens.set(merged.features.subarray(m * d, m * d + d), row * d);
+      row++;
+      continue;
+    }
+    let end = row + 1;
+    while (end < keep.length && keep[end] === first + (end - row) && mergedRow[keep[end] as number] === -1) end++;
+    tokens.set(ctx.tokens.subarray(first * d, (first + end - row) * d), row * d);
+    row = end;
+  }
+  return tokens;
+}
+
 function finish(ctx: MethodContext<unknown>, method: MethodSpec, output: MethodOutput): PruneResult {
   const { selected } = output;
   const mark = new Uint8Array(ctx.n);
@@ -38,21 +69,7 @@ function finish(ctx: MethodContext<unknown>, method: MethodSpec, output: MethodO
   for (let i = 0; i < ctx.n; i++) if (mark[i]) keep[t++] = i;
   const result: PruneResult = { keep, info: { method: method.id, ...output.info } };
   if (output.scores) result.scores = output.scores;
-  if (method.merges) {
-    const { d } = ctx;
-    const tokens = new Float32Array(keep.length * d);
-    keep.forEach((i, row) => tokens.set(ctx.tokens.subarray(i * d, i * d + d), row * d));
-    if (output.merged) {
-      const rowOf = new Map<number, number>();
-      keep.forEach((i, row) => rowOf.set(i, row));
-      output.merged.indices.forEach((i, m) => {
-        const row = rowOf.get(i);
-        if (row === undefined) throw new Error(`${method.id} merged into token ${i}, which it did not keep`);
-        tokens.set(output.merged?.features.subarray(m * d, m * d + d) ?? [], row * d);
-      });
-    }
-    result.tokens = tokens;
-  }
+  if (method.merges) result.tokens = keptTokens(ctx, method, keep, mark, output.merged);
   return result;
 }
 
