@@ -85,8 +85,10 @@ export function cosineModel(): Uint8Array {
 
 /**
  * normalise(A) B^T, then each column divided by max(||B_j||, eps): B is read twice (norms, product) but never
- * copied, which matters when B is the large side (DART's 8 pivots against 2880 tokens: normalising B wrote a
- * 47 MB copy, ~10 ms of the ~12 ms call).
+ * copied (normalising a 2880 x 4096 B first wrote a 47 MB copy). Still costly when B is the large side and A has
+ * a few rows: onnxruntime's ReduceL2 over a 2880 x 4096 B is a scalar pass (~14 ms on this machine) and the
+ * product packs the transposed B. For that shape ask for dotCross(B, normalise(A)) and divide by B's norms on
+ * the caller's side, as pruners' DART does (~4 ms for the product).
  */
 export function cosineCrossModel(): Uint8Array {
   return model((g) => {
