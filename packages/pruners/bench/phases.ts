@@ -3,7 +3,9 @@
  * Prints the median and max of each phase over `reps` runs after one warm-up: validation (buildContext), the
  * method's own code before, between and after its backend requests, each request on the onnxruntime backend, and
  * the rest of pruneAsync (result assembly) as the total of a plain pruneAsync run minus those phases' medians.
- * For a quiet reading run it under `chrt -f 10` (root): a nice-19 job beside it still slows both cores otherwise.
+ * A nice-19 job beside it still slows both cores (caches, memory bandwidth); do not work around that with
+ * `chrt -f` for more than a short run: a real-time bench (PyTorch's multi-second methods) starved the machine
+ * until the kernel's RT throttling stepped in, stalling everyone else's processes for minutes.
  */
 import { createOnnxLinalg } from '@prunebench/linalg-onnx';
 import { getMethod, pruneAsync } from '../src/index.ts';
