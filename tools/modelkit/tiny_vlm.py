@@ -339,8 +339,8 @@ class TinyVlm(nn.Module):
             self.register_buffer("coordinate_ids", torch.zeros(cfg.coordinate_tokens, dtype=torch.long))
             self.coordinate_readout = nn.Linear(cfg.hidden_size, 2 * len(FOURIER_FREQUENCIES), bias=False)
         self.logit_scale = nn.Parameter(torch.tensor(math.log(1 / 0.07)))
-        # training-only auxiliary head (not exported): each patch regresses the box of the object it lies in, which
-        # puts box geometry into the patch features the decoder reads for localization answers
+        # stage-1 auxiliary head (not exported itself): each patch regresses the box of the object it lies in, which
+        # puts box geometry into the patch features; with geometry_tokens the projector holds a frozen copy
         self.box_head = nn.Linear(cfg.vision_width, 4)
         small_init_(self)
 
