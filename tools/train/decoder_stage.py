@@ -185,6 +185,8 @@ class DecoderTrainer:
             sc = self.scenes[i]
             for first_answer, end, j in b.segments[r]:
                 objects = sc.questions[j].sample.get("meta", {}).get("targets")
+                # by target count, not category: a two-object count question also gets the role-head term (as the
+                # committed model was trained; its role heads are only attention-supervised on relations)
                 if not objects or len(objects) > 2:
                     continue
                 att = layer1.get(r, range(first_answer, end))
