@@ -10,7 +10,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import sharp from 'sharp';
-import { DEFAULT_SPINNING, inferSample, openModel, type EvalSetting, type InferenceResult, type Spinning } from '../src/index.ts';
+import { DEFAULT_SPINNING, inferSample, openModel, SPINNING_MODES, type EvalSetting, type InferenceResult, type Spinning } from '../src/index.ts';
 
 const REPO = resolve(import.meta.dirname, '../../..');
 const { values } = parseArgs({
@@ -61,9 +61,8 @@ const runs = Number(values.runs);
 const warmup = Number(values.warmup);
 const threads = Number(values.threads);
 const method = values.method ?? 'uniform';
-const spinningModes: readonly Spinning[] = ['run', 'always', 'never'];
 const spinning = (values.spinning ?? DEFAULT_SPINNING) as Spinning;
-if (!spinningModes.includes(spinning)) throw new Error(`--spinning must be one of ${spinningModes.join(', ')}, got ${spinning}`);
+if (!SPINNING_MODES.includes(spinning)) throw new Error(`--spinning must be one of ${SPINNING_MODES.join(', ')}, got ${spinning}`);
 const keeps: EvalSetting['keep'][] = ['all', 0.5, 0.333, 0.222, 0.111];
 
 const model = await openModel(modelDir, { threads, spinning });

@@ -7,6 +7,6 @@ export { prefillFlops } from './pipeline/flops.ts';
 export { calibrateAttentionPrior, PRIOR_PROMPT, type CalibrateOptions, type CalibrateReport } from './calibrate.ts';
 export { runLocalEval, formatSummary, sampleRecord, type LocalEvalOptions, type EvalSummary } from './local-eval.ts';
 export { createModelLinalg, type OnnxLinalg } from './onnx/linalg.ts';
-export { DEFAULT_SPINNING, providerInstalled, runtimeVersion, type Provider, type Spinning } from './onnx/session.ts';
+export { DEFAULT_SPINNING, SPINNING_MODES, providerInstalled, runtimeVersion, type Provider, type Spinning } from './onnx/session.ts';
 export { WorkerInputError, ProviderUnavailableError, SignalUnavailableError, GraphRunError } from './errors.ts';
 export { families } from './families/registry.ts';

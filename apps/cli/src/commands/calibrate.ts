@@ -1,15 +1,8 @@
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
 import { SingleBar, Presets } from 'cli-progress';
 import { readBenchmark, sampleImagePath } from '@prunebench/datasets';
 import { calibrateAttentionPrior, openModel, PRIOR_PROMPT } from '@prunebench/worker';
-
-function positiveInt(name: string): (value: string) => number {
-  return (value) => {
-    const parsed = Number(value);
-    if (!Number.isInteger(parsed) || parsed < 1) throw new InvalidArgumentError(`${name} must be a positive integer, got '${value}'`);
-    return parsed;
-  };
-}
+import { positiveInt } from '../options.ts';
 
 interface CalibrateFlags {
   model: string;

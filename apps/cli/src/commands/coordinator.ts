@@ -1,14 +1,7 @@
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
 import { startCoordinator } from '@prunebench/coordinator';
 import { pino } from 'pino';
-
-function positiveInt(name: string): (value: string) => number {
-  return (value) => {
-    const parsed = Number(value);
-    if (!Number.isInteger(parsed) || parsed < 0) throw new InvalidArgumentError(`${name} must be a non-negative integer, got '${value}'`);
-    return parsed;
-  };
-}
+import { nonNegativeInt } from '../options.ts';
 
 interface CoordinatorFlags {
   db: string;
@@ -28,14 +21,14 @@ export function coordinatorCommand(): Command {
     .description('Serve sweeps to a worker fleet over gRPC and store every per-sample result in SQLite.')
     .option('--db <file>', 'SQLite database (created and migrated if missing)', '.data/prunebench.sqlite')
     .option('--host <host>', 'interface to listen on', '0.0.0.0')
-    .option('--port <port>', 'port to listen on (0: any free port)', positiveInt('--port'), 50051)
+    .option('--port <port>', 'port to listen on (0: any free port)', nonNegativeInt('--port'), 50051)
     .option('--token <token>', 'bearer token workers and clients must send (default: env PRUNEBENCH_TOKEN)')
     .option('--tls-cert <file>', 'PEM certificate chain; with --tls-key, serve TLS')
     .option('--tls-key <file>', 'PEM private key')
     .option('--models <dir...>', 'folders holding model folders, for sweep validation and content hashes', ['models', 'fixtures/models'])
     .option('--benches <dir...>', 'folders holding benchmark folders', ['.data/benchmarks'])
-    .option('--lease-ttl <ms>', 'lease lifetime without a heartbeat', positiveInt('--lease-ttl'), 30_000)
-    .option('--retry-base <ms>', 'backoff before the 2nd attempt of a failed shard (doubles each attempt)', positiveInt('--retry-base'), 1_000)
+    .option('--lease-ttl <ms>', 'lease lifetime without a heartbeat', nonNegativeInt('--lease-ttl'), 30_000)
+    .option('--retry-base <ms>', 'backoff before the 2nd attempt of a failed shard (doubles each attempt)', nonNegativeInt('--retry-base'), 1_000)
     .action(async (flags: CoordinatorFlags) => {
       const token = flags.token ?? process.env.PRUNEBENCH_TOKEN;
       if (!token) throw new Error('--token is required (or set PRUNEBENCH_TOKEN)');

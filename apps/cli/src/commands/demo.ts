@@ -5,11 +5,12 @@ import { createRequire } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Metadata } from '@grpc/grpc-js';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
 import { exportRows, followSweep, formatLeaderboard, leaderboard, progressRenderer, startCoordinator } from '@prunebench/coordinator';
 import { ensureSyntheticBenchmark } from '@prunebench/datasets';
 import { connectCoordinator, unary } from '@prunebench/proto';
 import { pino } from 'pino';
+import { positiveInt } from '../options.ts';
 
 const TRAINED_MODEL = 'models/tiny-synth';
 const FALLBACK_MODEL = 'fixtures/models/tiny-random-llava15';
@@ -26,14 +27,6 @@ interface DemoFlags {
   workers: number;
   threads: number;
   port: number;
-}
-
-function positiveInt(name: string): (value: string) => number {
-  return (value) => {
-    const parsed = Number(value);
-    if (!Number.isInteger(parsed) || parsed < 1) throw new InvalidArgumentError(`${name} must be a positive integer, got '${value}'`);
-    return parsed;
-  };
 }
 
 /** The repository root, from this file's place in it (the demo runs from any working directory). */

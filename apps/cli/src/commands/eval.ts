@@ -1,14 +1,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { SingleBar, Presets } from 'cli-progress';
 import { formatSummary, parseKeep, runLocalEval, type EvalSetting, type Spinning } from '@prunebench/worker';
-
-function positiveInt(name: string): (value: string) => number {
-  return (value) => {
-    const parsed = Number(value);
-    if (!Number.isInteger(parsed) || parsed < 1) throw new InvalidArgumentError(`${name} must be a positive integer, got '${value}'`);
-    return parsed;
-  };
-}
+import { positiveInt, spinningOption } from '../options.ts';
 
 function parseParams(text: string): Record<string, unknown> {
   let value: unknown;
@@ -53,7 +46,7 @@ export function evalCommand(): Command {
     .option('--json', 'print the summary as one JSON object instead of a table')
     .addOption(new Option('--provider <ep>', 'onnxruntime execution provider').choices(['cpu', 'cuda']).default('cpu'))
     .option('--threads <n>', 'onnxruntime intra-op threads', positiveInt('--threads'))
-    .addOption(new Option('--spinning <mode>', 'how idle onnxruntime threads wait: spin while a graph runs (run, fastest on free cores), always, or never (sleep: for machines shared with other jobs)').choices(['run', 'always', 'never']))
+    .addOption(spinningOption())
     .action(async (flags: EvalFlags) => {
       const setting: EvalSetting = { method: flags.method, keep: parseKeep(flags.keep, '--keep') };
       if (flags.policy) setting.policy = flags.policy;

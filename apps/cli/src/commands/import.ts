@@ -1,5 +1,6 @@
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
 import { IMPORTERS, getImporter, runImport } from '@prunebench/datasets';
+import { positiveInt } from '../options.ts';
 
 interface ImportFlags {
   from: string;
@@ -7,12 +8,6 @@ interface ImportFlags {
   out: string;
   limit?: number;
   split?: string;
-}
-
-function positiveInt(value: string): number {
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < 1) throw new InvalidArgumentError(`--limit must be a positive integer, got '${value}'`);
-  return parsed;
 }
 
 function importersHelp(): string {
@@ -28,7 +23,7 @@ export function importCommand(): Command {
     .requiredOption('--from <id>', `source benchmark (${Object.keys(IMPORTERS).join(', ')})`)
     .requiredOption('--src <dir>', 'folder holding the public files')
     .requiredOption('--out <dir>', 'benchmark folder to write (benchmark.json, samples.jsonl, images/)')
-    .option('--limit <n>', 'keep only the first n samples (per split file for pope, per subtask for mme)', positiveInt)
+    .option('--limit <n>', 'keep only the first n samples (per split file for pope, per subtask for mme)', positiveInt('--limit'))
     .option('--split <name>', 'source split where the files hold several (scienceqa: test; refcoco: val)')
     .addHelpText('after', `\nImporters:\n${importersHelp()}\n`)
     .action(async (flags: ImportFlags) => {

@@ -1,15 +1,8 @@
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, Option } from 'commander';
 import { describeWorker, engineRunner, runFleetWorker, scanAssets, simulatedRunner, type SampleRunner } from '@prunebench/worker/fleet';
 import type { Spinning } from '@prunebench/worker';
 import { pino } from 'pino';
-
-function positiveInt(name: string): (value: string) => number {
-  return (value) => {
-    const parsed = Number(value);
-    if (!Number.isInteger(parsed) || parsed < 0) throw new InvalidArgumentError(`${name} must be a non-negative integer, got '${value}'`);
-    return parsed;
-  };
-}
+import { nonNegativeInt, spinningOption } from '../options.ts';
 
 interface WorkerFlags {
   coordinator: string;
@@ -35,14 +28,14 @@ export function workerCommand(): Command {
     .option('--models <dir...>', 'folders holding model folders (found by name, checked by content hash)', ['models', 'fixtures/models'])
     .option('--benches <dir...>', 'folders holding benchmark folders', ['.data/benchmarks'])
     .addOption(new Option('--provider <provider>', 'onnxruntime execution provider').choices(['cpu', 'cuda']).default('cpu'))
-    .option('--threads <n>', 'intra-op threads per session', positiveInt('--threads'))
-    .addOption(new Option('--spinning <mode>', 'how idle onnxruntime threads wait: spin while a graph runs (run, fastest on free cores), always, or never (sleep: for machines shared with other jobs)').choices(['run', 'always', 'never']))
+    .option('--threads <n>', 'intra-op threads per session', nonNegativeInt('--threads'))
+    .addOption(spinningOption())
     .option('--tls-ca <file>', 'PEM CA certificate: connect with TLS and verify the coordinator against it')
     .option('--tls-server-name <name>', 'name to verify in the coordinator certificate (default: the host)')
     .option('--id <id>', 'worker id to register with (default: assigned by the coordinator)')
-    .option('--batch-size <n>', 'results per ReportResults batch', positiveInt('--batch-size'), 32)
+    .option('--batch-size <n>', 'results per ReportResults batch', nonNegativeInt('--batch-size'), 32)
     .option('--simulate', 'SIMULATED MODEL for load tests: no model runs, results are fake and only simulate:true sweeps are served')
-    .option('--simulate-ms <ms>', 'simulated time per sample', positiveInt('--simulate-ms'), 0)
+    .option('--simulate-ms <ms>', 'simulated time per sample', nonNegativeInt('--simulate-ms'), 0)
     .action(async (flags: WorkerFlags) => {
       const token = flags.token ?? process.env.PRUNEBENCH_TOKEN;
       if (!token) throw new Error('--token is required (or set PRUNEBENCH_TOKEN)');

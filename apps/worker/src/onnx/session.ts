@@ -35,7 +35,8 @@ export interface SessionOptions {
  * - 'never': they always sleep. For a worker given more threads than the cores it really gets (a machine shared
  *   with other jobs), where any spinning takes the core from the thread doing the work.
  */
-export type Spinning = 'run' | 'always' | 'never';
+export const SPINNING_MODES = ['run', 'always', 'never'] as const;
+export type Spinning = (typeof SPINNING_MODES)[number];
 
 export const DEFAULT_SPINNING: Spinning = 'run';
 
