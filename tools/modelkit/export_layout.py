@@ -45,7 +45,7 @@ def export_graphs(model: TinyVlm, out_dir: str) -> None:
                 ["pixel_values"], ["patch_features", "cls_attention", "clip_image_embeds"],
                 {"pixel_values": {0: "V"}, "patch_features": {0: "V"}, "cls_attention": {0: "V"},
                  "clip_image_embeds": {0: "V"}})
-        _export(ProjectorGraph(model), (torch.zeros(1, 5, cfg.vision_width),),
+        _export(ProjectorGraph(model), (torch.zeros(1, 5, cfg.patch_feature_width),),
                 os.path.join(out_dir, GRAPH_FILES["projector"]), ["patch_features"], ["visual_tokens"],
                 {"patch_features": {1: "N"}, "visual_tokens": {1: "N"}})
         ids = torch.tensor([[5, 6, 7]], dtype=torch.int64)
@@ -122,7 +122,7 @@ def write_model_json(model: TinyVlm, out_dir: str, name: str, family: str = "lla
         "dtype": "float32",
         "graphs": GRAPH_FILES,
         "vision": {"imageSize": cfg.image_size, "patchSize": cfg.patch_size, "grid": cfg.grid,
-                   "hiddenSize": cfg.vision_width, "clipDim": cfg.clip_dim},
+                   "hiddenSize": cfg.patch_feature_width, "clipDim": cfg.clip_dim},
         "llm": {"hiddenSize": cfg.hidden_size, "numLayers": cfg.num_layers, "numHeads": cfg.num_heads,
                 "numKvHeads": cfg.num_kv_heads, "headDim": cfg.head_dim, "vocabSize": cfg.vocab_size,
                 "pruneLayer": cfg.prune_layer, "intermediateSize": cfg.intermediate_size},

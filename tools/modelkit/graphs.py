@@ -8,10 +8,10 @@ from tiny_vlm import TinyVlm, causal_bias, rope_cos_sin
 class VisionGraph(nn.Module):
     def __init__(self, model: TinyVlm):
         super().__init__()
-        self.tower = model.vision
+        self.model = model
 
     def forward(self, pixel_values):
-        patch_features, cls_attention, clip_image_embeds, _ = self.tower(pixel_values)
+        patch_features, cls_attention, clip_image_embeds, _ = self.model.encode_image(pixel_values)
         return patch_features, cls_attention, clip_image_embeds
 
 

@@ -40,10 +40,24 @@ class TinyVlmConfig:
     # TinyVlm.output_weight); off for checkpoints from before they existed
     geometry_tokens: bool = False
     coordinate_tokens: int = 0
+    # how the projector reads each token's object box: "linear-absolute" (a frozen copy of the tower's stage-1 box
+    # head; checkpoints from before the choice existed) or "mlp-relative" (GeometryHead)
+    geometry_head: str = "linear-absolute"
 
     @property
     def grid(self) -> int:
         return self.image_size // self.patch_size
+
+    @property
+    def patch_positions(self) -> bool:
+        """Whether the vision graph's patch features end with each patch's centre (x, y in 0-1): what the
+        projector's GeometryHead measures box sides from."""
+        return self.geometry_tokens and self.geometry_head == "mlp-relative"
+
+    @property
+    def patch_feature_width(self) -> int:
+        """Width of the vision graph's patch_features (the projector's input)."""
+        return self.vision_width + (2 if self.patch_positions else 0)
 
     @property
     def head_dim(self) -> int:
@@ -212,29 +226,70 @@ def fourier_code(values: torch.Tensor) -> torch.Tensor:
     return torch.cat([angles.sin(), angles.cos()], dim=-1)
 
 
+class GeometryHead(nn.Module):
+    """Each patch's object box from its features, FCOS-style: a GELU MLP gives the distances from the patch's own
+    centre to the box's four sides, plus an objectness logit. The centre comes with the token (the last two values
+    of its patch features, see TinyVlm.encode_image), so the projector stays a per-token function, as the layout
+    requires (it runs on pruned and merged tokens too). Why not the tower's linear box head: reading *absolute*
+    coordinates linearly out of features that mix content with position capped the box of an object, averaged over
+    its patches, at IoU >= 0.5 for 69% of validation objects (45% of the small ones); a side distance is
+    translation-invariant and small for small objects, and this head, fitted on the same frozen features, reaches
+    ~99% (tools/train/geometry_stage.py; figures in MODEL_CARD.md)."""
+
+    DISTANCE_SCALE = 0.1  # softplus(0) * 0.1 ~ 0.07 of the image: the typical half-size of an object
+
+    def __init__(self, cfg: TinyVlmConfig, hidden: int = 256):
+        super().__init__()
+        self.fc1 = nn.Linear(cfg.vision_width, hidden)
+        self.fc2 = nn.Linear(hidden, 5)
+
+    def forward(self, patch_features: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """patch_features [..., vision_width + 2] (features, then the patch centre x, y in 0-1) -> (box [..., 4] as
+        x1 y1 x2 y2 in 0-1, objectness logit [...])."""
+        features, centre = patch_features[..., :-2], patch_features[..., -2:]
+        out = self.fc2(F.gelu(self.fc1(features)))
+        sides = F.softplus(out[..., :4]) * self.DISTANCE_SCALE
+        return torch.cat([centre - sides[..., :2], centre + sides[..., 2:]], dim=-1), out[..., 4]
+
+
 class Projector(nn.Module):
-    """2-layer GELU MLP; with geometry_tokens, each visual token also carries its object's box as read by the
-    tower's (stage-1 trained, then frozen) box head, raw and Fourier-coded. Why: the first retrained tiny-synth put
-    colour and shape through perfectly but never learned *where* (boxes 0%, relations at chance after 1,000 decoder
-    steps), although the tower's box head reads each patch's object box to L1 0.016. Handing that geometry to the
-    decoder in a form it can copy by attention makes localization and relations a gather-and-copy task. Everything
-    stays in the projector graph, so the ONNX layout is unchanged and a pruned token takes its geometry with it."""
+    """2-layer GELU MLP; with geometry_tokens, each visual token also carries its object's box, raw and
+    Fourier-coded. Why: the first retrained tiny-synth put colour and shape through perfectly but never learned
+    *where* (boxes 0%, relations at chance after 1,000 decoder steps), although the tower's features hold each
+    patch's object box. Handing that geometry to the decoder in a form it can copy by attention makes localization
+    and relations a gather-and-copy task. Everything stays in the projector graph, so the ONNX layout is unchanged
+    and a pruned token takes its geometry with it.
+
+    The box comes from a frozen copy of the tower's stage-1 linear box head ("linear-absolute") or from GeometryHead
+    ("mlp-relative"), whose objectness also gates the code: background patches carry no object, and the box the head
+    gives them is arbitrary, so without the gate whatever attention leaks onto them averages noise into the box a
+    decoder head reads."""
 
     def __init__(self, cfg: TinyVlmConfig):
         super().__init__()
         self.fc1 = nn.Linear(cfg.vision_width, cfg.hidden_size)
         self.fc2 = nn.Linear(cfg.hidden_size, cfg.hidden_size)
         self.geometry_tokens = cfg.geometry_tokens
+        self.geometry_head = cfg.geometry_head
         if cfg.geometry_tokens:
-            self.box = nn.Linear(cfg.vision_width, 4)
+            if cfg.geometry_head == "mlp-relative":
+                self.box = GeometryHead(cfg)
+            elif cfg.geometry_head == "linear-absolute":
+                self.box = nn.Linear(cfg.vision_width, 4)
+            else:
+                raise ValueError(f"geometry_head: unknown {cfg.geometry_head!r}")
             self.geometry = nn.Linear(4 * (1 + 2 * len(FOURIER_FREQUENCIES)), cfg.hidden_size)
 
     def forward(self, patch_features: torch.Tensor) -> torch.Tensor:
-        out = self.fc2(F.gelu(self.fc1(patch_features)))
+        out = self.fc2(F.gelu(self.fc1(patch_features[..., :self.fc1.in_features])))
         if self.geometry_tokens:
-            box = self.box(patch_features).sigmoid()
+            if self.geometry_head == "mlp-relative":
+                box, objectness = self.box(patch_features)
+                gate = objectness.sigmoid()[..., None]
+            else:
+                box, gate = self.box(patch_features).sigmoid(), 1.0
             code = torch.cat([box, fourier_code(box).flatten(-2)], dim=-1)
-            out = out + self.geometry(code)
+            out = out + self.geometry(gate * code)
         return out
 
 
@@ -343,6 +398,18 @@ class TinyVlm(nn.Module):
         # puts box geometry into the patch features; with geometry_tokens the projector holds a frozen copy
         self.box_head = nn.Linear(cfg.vision_width, 4)
         small_init_(self)
+
+    def encode_image(self, pixel_values: torch.Tensor):
+        """The vision graph: the tower's outputs, with the patch features extended by each patch's centre (x, y in
+        0-1, row-major grid) where cfg.patch_positions. The tower itself (stage 1) never sees these two values."""
+        patch_features, cls_attention, clip_patch, clip_cls = self.vision(pixel_values)
+        if self.cfg.patch_positions:
+            grid = self.cfg.grid
+            centres = (torch.arange(grid, dtype=patch_features.dtype, device=patch_features.device) + 0.5) / grid
+            cy, cx = torch.meshgrid(centres, centres, indexing="ij")
+            xy = torch.stack([cx.reshape(-1), cy.reshape(-1)], dim=-1)
+            patch_features = torch.cat([patch_features, xy.expand(patch_features.shape[0], -1, -1)], dim=-1)
+        return patch_features, cls_attention, clip_patch, clip_cls
 
     def run_layers(self, x, position_ids, bias, first: int, last: int, keep_probs: bool = False):
         """Training path: layers [first, last) with a full-sequence bias (may be block-structured). With

@@ -65,8 +65,10 @@ class DecoderTrainer:
                                         for d in attrs.descs])
         self.attribute_words = set(attrs.colours) | set(attrs.shapes) | set(attrs.sizes)
         if cfg.geometry_tokens:
-            # the projector's geometry reads the tower's stage-1 box head, frozen like the rest of the tower
-            model.projector.box.load_state_dict(model.box_head.state_dict())
+            # the projector's box reading is frozen like the rest of the tower: a copy of the tower's stage-1 box
+            # head, or the GeometryHead fitted on the cached features just before (geometry_stage.py)
+            if cfg.geometry_head == "linear-absolute":
+                model.projector.box.load_state_dict(model.box_head.state_dict())
             model.projector.box.requires_grad_(False)
         self.params = ([p for p in model.projector.parameters() if p.requires_grad]
                        + list(model.embed_tokens.parameters()) + list(model.layers.parameters())

@@ -56,7 +56,7 @@ class Decoder:
 
     @torch.no_grad()
     def vision(self, pixels_uint8: torch.Tensor):
-        pf, cls_att, clip_patch, _ = self.model.vision(normalise_pixels(pixels_uint8))
+        pf, cls_att, clip_patch, _ = self.model.encode_image(normalise_pixels(pixels_uint8))
         return pf, cls_att, clip_patch
 
     @torch.no_grad()

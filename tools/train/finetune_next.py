@@ -99,7 +99,7 @@ def main() -> None:
         model.train()
         idx = sorted(rng.choice(len(scenes), args.batch, replace=False).tolist())
         with torch.no_grad():
-            pf = model.vision(views(images[idx]))[0]
+            pf = model.encode_image(views(images[idx]))[0]
         visual = model.projector(pf).reshape(len(idx), n_views, grid * grid, -1)
         seqs, keeps = [], []
         n_hi = (CROPS * grid) ** 2
@@ -152,7 +152,7 @@ def evaluate_next(model, newline, tok, folder: str, max_questions: int) -> dict:
     done = 0
     for i, sc in enumerate(scenes):
         with torch.no_grad():
-            pf = model.vision(views(images[i:i + 1]))[0]
+            pf = model.encode_image(views(images[i:i + 1]))[0]
             seq, _ = next_sequence(model.projector(pf), newline, model.cfg.grid)
         for q in sc.questions:
             if done >= max_questions:

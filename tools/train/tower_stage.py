@@ -218,14 +218,15 @@ class TowerTrainer:
 
 @torch.no_grad()
 def cache_patch_features(model, images: np.ndarray, batch: int = 32, log=None) -> torch.Tensor:
-    """Frozen-tower patch features of every training image, float16 [N, grid^2, width] (the decoder stage reads
-    these instead of re-running the tower at every step)."""
+    """Frozen-tower patch features of every training image as the vision graph gives them (TinyVlm.encode_image),
+    float16 [N, grid^2, patch_feature_width] (the decoder stage reads these instead of re-running the tower at every
+    step)."""
     model.eval()
     cfg = model.cfg
-    out = torch.empty(len(images), cfg.grid * cfg.grid, cfg.vision_width, dtype=torch.float16)
+    out = torch.empty(len(images), cfg.grid * cfg.grid, cfg.patch_feature_width, dtype=torch.float16)
     t0 = time.time()
     for start in range(0, len(images), batch):
-        pf = model.vision(normalise_pixels(torch.from_numpy(images[start:start + batch])))[0]
+        pf = model.encode_image(normalise_pixels(torch.from_numpy(images[start:start + batch])))[0]
         out[start:start + batch] = pf.to(torch.float16)
         if log and (start // batch) % 50 == 0:
             log(f"caching tower features {start + len(pf)}/{len(images)} ({time.time() - t0:.0f}s)")

@@ -23,6 +23,7 @@ import torch  # noqa: E402
 from data import load_images, read_benchmark, vocabulary_words  # noqa: E402
 from decoder_stage import DECODER_LOSS_WEIGHTS, DecoderTrainer  # noqa: E402
 from evaluate import evaluate  # noqa: E402
+from geometry_stage import fit_geometry_head, probe_geometry  # noqa: E402
 from export_layout import export_model  # noqa: E402
 from tiny_vlm import TinyVlm, TinyVlmConfig, round_to_float16_  # noqa: E402
 from tokenizer import COORD_STEP, WordTokenizer, build_vocab  # noqa: E402
@@ -45,6 +46,8 @@ def parse_args(argv=None):
     g.add_argument("--tower-lr", type=float, default=2e-3)
     g.add_argument("--probe-every", type=int, default=100, help="validation probe of the dense heads every N steps")
     g = ap.add_argument_group("stage 2: projector and decoder on cached tower features")
+    g.add_argument("--geometry-steps", type=int, default=2000,
+                   help="steps fitting the projector's geometry head on the cached features before the decoder steps")
     g.add_argument("--steps", type=int, default=1500)
     g.add_argument("--lr", type=float, default=1.5e-3)
     g.add_argument("--token-budget", type=int, default=4000, help="visual+text tokens per step (sets rows per step)")
@@ -122,7 +125,7 @@ def main(argv=None) -> None:
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
     if args.smoke:
-        args.tower_steps, args.tower_batch, args.steps, args.max_rows = 3, 2, 4, 2
+        args.tower_steps, args.tower_batch, args.steps, args.max_rows, args.geometry_steps = 3, 2, 4, 2, 3
         args.eval_every, args.ckpt_every, args.eval_questions, args.test_questions = 0, 0, 3, 3
     t0 = time.time()
     train_scenes, train_images = [], []
@@ -135,7 +138,8 @@ def main(argv=None) -> None:
         f"({time.time() - t0:.0f}s to load)")
     tok = WordTokenizer(build_vocab(vocabulary_words(train_scenes)))
     coord_ids = torch.tensor([tok.ids[f"##{v}"] for v in range(0, 1001, COORD_STEP)])
-    cfg = TinyVlmConfig(vocab_size=len(tok.vocab), geometry_tokens=True, coordinate_tokens=len(coord_ids))
+    cfg = TinyVlmConfig(vocab_size=len(tok.vocab), geometry_tokens=True, coordinate_tokens=len(coord_ids),
+                        geometry_head="mlp-relative")
     model = TinyVlm(cfg)
     model.set_coordinate_tokens(coord_ids)
     attrs = Attributes(train_scenes)
@@ -179,6 +183,17 @@ def main(argv=None) -> None:
     # a finished run resumed for its evaluation and export needs no features
     features = None if finished else cache_patch_features(model, train_images[:n_dec], log=log)
     timings["cache_seconds"] = round(time.time() - t_cache)
+    geometry_report = None
+    if cfg.geometry_head == "mlp-relative" and not (resumed and resumed.get("decoder")):
+        t_geometry = time.time()
+        on_object = tower.labels["desc"][:n_dec] != attrs.background
+        geometry_report = {"fit": fit_geometry_head(model.projector.box, features, tower.labels["box"][:n_dec],
+                                                    on_object, args.geometry_steps, args.seed, log=log)}
+        if val:
+            geometry_report["probe"] = probe_geometry(model.projector.box, cache_patch_features(model, val[1]),
+                                                      val[0], cfg.grid, cfg.patch_size, cfg.image_size)
+            log("geometry probe (validation objects): " + json.dumps(geometry_report["probe"]))
+        timings["geometry_seconds"] = round(time.time() - t_geometry)
     decoder = DecoderTrainer(model, tok, train_scenes[:n_dec], features, tower.labels["desc"][:n_dec], attrs,
                              coord_ids, args)
     if resumed and resumed.get("decoder"):
@@ -213,7 +228,8 @@ def main(argv=None) -> None:
               "train_questions": sum(len(s.questions) for s in train_scenes), **timings,
               "params": sum(p.numel() for p in model.parameters()), "config": cfg.to_dict(),
               "tower_loss_weights": TOWER_LOSS_WEIGHTS, "decoder_loss_weights": DECODER_LOSS_WEIGHTS,
-              "tower_probe": tower_probe, "final_decoder_losses": running, "args": vars(args)}
+              "tower_probe": tower_probe, "geometry": geometry_report, "final_decoder_losses": running,
+              "args": vars(args)}
     if args.weights == "float16":
         round_to_float16_(model)
         log("weights rounded to float16 (what the exported graphs store); evaluation below is of these weights")
