@@ -115,6 +115,8 @@ export interface MethodContext<P> {
   readonly seed: number;
   readonly signals: Signals;
   readonly dims: { readonly dPatch: number; readonly dClip: number; readonly nText: number };
+  /** False when the method deferred the tokens' NaN/Infinity scan (readsTokens 'deferred') and must confirm it. */
+  readonly tokensChecked: boolean;
 }
 
 /** What a method returns; the driver adds alwaysKeep, sorts and assembles merged features. */
@@ -140,8 +142,12 @@ export interface MethodSpec<S extends z.ZodObject = z.ZodObject> {
   readonly needs: readonly SignalName[];
   /** Signals needed with these params (variants may need other signals than the default). */
   needsFor(params: z.output<S>): readonly SignalName[];
-  /** Whether `tokens` is read with these params (only then is it scanned for NaN/Infinity). */
-  readsTokens(params: z.output<S>): boolean;
+  /**
+   * Whether `tokens` is read with these params (only then is it scanned for NaN/Infinity). 'deferred': read, but
+   * the method proves finiteness itself with `confirmFiniteTokens` (from a product that reads every token anyway),
+   * so the separate O(n d) scan runs only where it cannot.
+   */
+  readsTokens(params: z.output<S>): boolean | 'deferred';
   readonly positions: PositionPolicy;
   /** True when the result carries new features (`tokens`), not only indices. */
   readonly merges: boolean;

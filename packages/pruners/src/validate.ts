@@ -148,7 +148,39 @@ export function buildContext<S extends z.ZodObject>(
   const n = checkCount('n', input.n, 1);
   const d = checkCount('d', input.d, 1);
   const params = parseParams(method, options.params);
-  const tokens = checkArray('tokens', input.tokens, n * d, 'n*d', method.readsTokens(params));
+  const reads = method.readsTokens(params);
+  const tokens = checkArray('tokens', input.tokens, n * d, 'n*d', reads === true);
+  if (reads !== 'deferred') return checkRest(method, input, options, tokens, params, true);
+  try {
+    return checkRest(method, input, options, tokens, params, false);
+  } catch (error) {
+    // Another field is bad too: report the tokens first, as the scan up front would have.
+    checkArray('tokens', tokens, n * d, 'n*d', true);
+    throw error;
+  }
+}
+
+/**
+ * For methods whose tokens' scan was deferred: returns when `rowSums` (one value per token row, e.g. the product of
+ * the tokens with a column of ones, computed alongside a product the method needs anyway) is all finite, since a
+ * NaN or Infinity anywhere in a row makes its sum NaN or Infinity. Otherwise (or without `rowSums`) scans the
+ * tokens and throws the error the scan up front would have; a sum that overflowed from finite entries passes.
+ */
+export function confirmFiniteTokens(ctx: MethodContext<unknown>, rowSums?: Float32Array): void {
+  if (ctx.tokensChecked) return;
+  if (rowSums && rowSums.length === ctx.n && !anyNonFinite(rowSums)) return;
+  checkArray('tokens', ctx.tokens, ctx.n * ctx.d, 'n*d', true);
+}
+
+function checkRest<S extends z.ZodObject>(
+  method: MethodSpec<S>,
+  input: PruneInput,
+  options: PruneOptions,
+  tokens: Float32Array,
+  params: z.output<S>,
+  tokensChecked: boolean,
+): MethodContext<z.output<S>> {
+  const { n, d } = input;
   const { views, alwaysKeep, candidates } = resolveLayout(input);
   if (typeof options !== 'object' || options === null) throw new PruneInputError('options', 'must be an object');
   const keep = options.keep;
@@ -160,5 +192,7 @@ export function buildContext<S extends z.ZodObject>(
   const seed = options.seed === undefined ? 0 : options.seed;
   if (!Number.isInteger(seed)) throw new PruneInputError('seed', `must be an integer, got ${String(seed)}`);
   const { signals, dims } = checkSignals(input, method as unknown as MethodSpec, method.needsFor(params));
-  return { tokens, n, d, views, alwaysKeep, candidates, budget: keep - alwaysKeep.length, params, seed, signals, dims };
+  return {
+    tokens, n, d, views, alwaysKeep, candidates, budget: keep - alwaysKeep.length, params, seed, signals, dims, tokensChecked,
+  };
 }

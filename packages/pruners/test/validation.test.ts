@@ -21,6 +21,33 @@ describe('bad input names the field', () => {
     fails(() => prune('fastv', { ...input(), n: 0 }, { keep: 1 }), /^n: must be an integer >= 1/);
   });
 
+  it('VisionZip finds non-finite tokens although its scan rides on its similarity product', () => {
+    // every token role (dominant, contextual target, merged other) on the product path (one view), off it (a
+    // LLaVA-NeXT layout) and with no contextual tokens; zeros around the bad entry so no product term hides it
+    const single = () => randomInput(16, 4, gridLayout(4, 4), 3);
+    for (const token of [0, 5, 9, 15]) {
+      for (const value of [Number.NaN, Infinity, -Infinity]) {
+        const bad = single();
+        bad.tokens.fill(0, token * 4, token * 4 + 4);
+        bad.tokens[token * 4 + 1] = value;
+        fails(() => prune('visionzip', bad, { keep: 6 }), new RegExp(`^tokens: entry ${token * 4 + 1} is ${value}`));
+        fails(() => prune('visionzip', bad, { keep: 4, params: { dominantRatio: 1 } }), /^tokens: entry/);
+      }
+    }
+    const { layout, n } = nextLayout(2, 3, 2);
+    const multi = randomInput(n, 2, layout, 1);
+    multi.tokens[7] = Number.NaN;
+    fails(() => prune('visionzip', multi, { keep: 8 }), /^tokens: entry 7 is NaN/);
+    // a second bad field is reported after the tokens, as with the scan up front
+    const both = single();
+    both.tokens[2] = Number.NaN;
+    fails(() => prune('visionzip', both, { keep: 99 }), /^tokens: entry 2 is NaN/);
+    // finite rows whose sums overflow are not an error
+    const huge = single();
+    huge.tokens.fill(3e38, 0, 4);
+    expect(prune('visionzip', huge, { keep: 6 }).keep).toHaveLength(6);
+  });
+
   it('keep outside [1, n] or below alwaysKeep', () => {
     fails(() => prune('random', input(), { keep: 0 }), /^keep: must be an integer in \[1, 9\]/);
     fails(() => prune('random', input(), { keep: 10 }), /^keep:/);

@@ -18,6 +18,7 @@ import { normalizeRows } from '../linalg/cosine.ts';
 import { gatherRows, topKSet } from '../linalg/select.ts';
 import { addGroupsInOrder } from '../linalg/simd.ts';
 import { requireSignal } from '../signals.ts';
+import { confirmFiniteTokens } from '../validate.ts';
 
 const params = z.strictObject({
   dominantRatio: z.number().min(0).max(1).default(54 / 64),
@@ -30,13 +31,13 @@ const params = z.strictObject({
  * rows one by one.
  */
 function mergeIntoTargets(
-  tokens: Float32Array, d: number, others: Int32Array, rowOf: Int32Array, similarity: Float32Array, features: Float32Array,
-  targets: number,
+  tokens: Float32Array, d: number, others: Int32Array, rowOf: Int32Array, similarity: Float32Array, stride: number,
+  features: Float32Array, targets: number,
 ): void {
   const groupStart = new Int32Array(targets + 1);
   const assigned = new Int32Array(others.length);
   for (let o = 0; o < others.length; o++) {
-    const row = (rowOf[o] as number) * targets;
+    const row = (rowOf[o] as number) * stride;
     let best = 0;
     for (let t = 1; t < targets; t++) if ((similarity[row + t] as number) > (similarity[row + best] as number)) best = t;
     assigned[o] = best;
@@ -62,7 +63,9 @@ export const visionzip = defineMethod({
   stage: 'vision',
   needs: ['clsAttention'],
   needsFor: () => ['clsAttention'],
-  readsTokens: () => true,
+  // The tokens' NaN/Infinity scan (an extra pass over n*d floats, ~10% of the method at n=2880, d=4096) rides on
+  // the similarity product where that reads every token: see run().
+  readsTokens: () => 'deferred',
   positions: 'compact',
   merges: true,
   params,
@@ -77,7 +80,10 @@ export const visionzip = defineMethod({
     const remaining = ctx.candidates.filter((i) => !isDominant[i]);
     const contextualCount = budget - dominantCount;
     const selected = Int32Array.from([...dominant]);
-    if (contextualCount === 0) return { selected, scores: attention, info: { dominant: dominantCount, contextual: 0 } };
+    if (contextualCount === 0) {
+      confirmFiniteTokens(ctx);
+      return { selected, scores: attention, info: { dominant: dominantCount, contextual: 0 } };
+    }
 
     const step = Math.max(1, Math.floor(remaining.length / contextualCount));
     const isTarget = new Uint8Array(remaining.length);
@@ -90,18 +96,29 @@ export const visionzip = defineMethod({
     // Merged in place: a copy of the targets' rows (gatherRows returns a view of the input for a consecutive run).
     const gathered = gatherRows(ctx.tokens, d, targets);
     const features = gathered.buffer === ctx.tokens.buffer ? gathered.slice() : gathered;
+    // Consecutive candidates (every single-image layout): compare all of them with the targets straight from the
+    // input, a slightly larger product that saves copying the others' rows. Where they are all n tokens, one more
+    // column of ones gives every token row's sum, which proves the tokens finite (confirmFiniteTokens) for 1/k of
+    // the product instead of a separate pass over them.
+    const first = ctx.candidates[0] as number;
+    const consecutive = ctx.candidates.every((i, t) => i === first + t);
+    const witness = consecutive && ctx.candidates.length === ctx.n && !ctx.tokensChecked;
+    if (others.length === 0 || !witness) confirmFiniteTokens(ctx);
     if (others.length > 0) {
-      // Consecutive candidates (every single-image layout): compare all of them with the targets straight from
-      // the input, a slightly larger product that saves copying the others' rows.
-      const first = ctx.candidates[0] as number;
-      const consecutive = ctx.candidates.every((i, t) => i === first + t);
       const rows = consecutive ? ctx.candidates : others;
       // argmax_t cos(x, y_t) = argmax_t <x, y_t / |y_t|>: only the targets need normalising.
-      const similarity: Float32Array = yield {
-        op: 'dotCross', a: gatherRows(ctx.tokens, d, rows), na: rows.length, b: normalizeRows(features, contextualCount, d), nb: contextualCount, d,
-      };
+      const stride = witness ? contextualCount + 1 : contextualCount;
+      const b = new Float32Array(stride * d);
+      b.set(normalizeRows(features, contextualCount, d));
+      if (witness) b.fill(1, contextualCount * d);
+      const similarity: Float32Array = yield { op: 'dotCross', a: gatherRows(ctx.tokens, d, rows), na: rows.length, b, nb: stride, d };
+      if (witness) {
+        const rowSums = new Float32Array(ctx.n);
+        for (let r = 0; r < ctx.n; r++) rowSums[r] = similarity[r * stride + contextualCount] as number;
+        confirmFiniteTokens(ctx, rowSums);
+      }
       const rowOf = consecutive ? others.map((i) => i - first) : others.map((_, o) => o);
-      mergeIntoTargets(ctx.tokens, d, others, rowOf, similarity, features, contextualCount);
+      mergeIntoTargets(ctx.tokens, d, others, rowOf, similarity, stride, features, contextualCount);
     }
     return {
       selected: Int32Array.from([...dominant, ...targets]),
