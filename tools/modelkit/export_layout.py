@@ -13,7 +13,7 @@ from onnx import TensorProto, helper, numpy_helper
 import torch
 
 from graphs import DecoderSpan, EmbedGraph, ProjectorGraph, TextEncoderGraph, VisionGraph
-from tiny_vlm import TinyVlm
+from tiny_vlm import VIEW_BOXES, TinyVlm
 from tokenizer import BOS, IMAGE, WordTokenizer
 
 CLIP_MEAN = [0.48145466, 0.4578275, 0.40821073]
@@ -41,7 +41,8 @@ def export_graphs(model: TinyVlm, out_dir: str) -> None:
     k, n_layers = cfg.prune_layer, cfg.num_layers
     s = cfg.image_size
     with torch.no_grad():
-        _export(VisionGraph(model), (torch.zeros(1, 3, s, s),), os.path.join(out_dir, GRAPH_FILES["vision"]),
+        views = len(VIEW_BOXES[cfg.view_layout])  # a whole view set (TinyVlm.encode_image)
+        _export(VisionGraph(model), (torch.zeros(views, 3, s, s),), os.path.join(out_dir, GRAPH_FILES["vision"]),
                 ["pixel_values"], ["patch_features", "cls_attention", "clip_image_embeds"],
                 {"pixel_values": {0: "V"}, "patch_features": {0: "V"}, "cls_attention": {0: "V"},
                  "clip_image_embeds": {0: "V"}})
@@ -157,9 +158,10 @@ def parity_cases(model: TinyVlm, tok: WordTokenizer, seed: int = 0) -> dict:
     g = torch.Generator().manual_seed(seed)
     model.eval()
     with torch.no_grad():
-        pixels = torch.randn(1, 3, cfg.image_size, cfg.image_size, generator=g)
+        views = len(VIEW_BOXES[cfg.view_layout])  # a whole view set; the decoder below reads the first view's tokens
+        pixels = torch.randn(views, 3, cfg.image_size, cfg.image_size, generator=g)
         patch_features, cls_attention, clip_image_embeds = VisionGraph(model)(pixels)
-        visual = ProjectorGraph(model)(patch_features)
+        visual = ProjectorGraph(model)(patch_features[:1])
         q_ids = torch.tensor([tok.encode("is there a red circle?")], dtype=torch.int64)
         text_embeds = TextEncoderGraph(model)(q_ids)
         prefix = torch.tensor([[BOS] + tok.encode("USER:")], dtype=torch.int64)
@@ -193,7 +195,7 @@ def parity_cases(model: TinyVlm, tok: WordTokenizer, seed: int = 0) -> dict:
             "vision": {"inputs": {"pixel_values": _flat(pixels)},
                        "outputs": {"patch_features": _flat(patch_features), "cls_attention": _flat(cls_attention),
                                    "clip_image_embeds": _flat(clip_image_embeds)}},
-            "projector": {"inputs": {"patch_features": _flat(patch_features)},
+            "projector": {"inputs": {"patch_features": _flat(patch_features[:1])},
                           "outputs": {"visual_tokens": _flat(visual)}},
             "text_encoder": {"inputs": {"input_ids": _flat(q_ids)}, "outputs": {"text_embeds": _flat(text_embeds)}},
             "embed_tokens": {"inputs": {"input_ids": _flat(suffix)}, "outputs": {"inputs_embeds": _flat(emb(suffix))}},

@@ -43,6 +43,9 @@ class TinyVlmConfig:
     # how the projector reads each token's object box: "linear-absolute" (a frozen copy of the tower's stage-1 box
     # head; checkpoints from before the choice existed) or "mlp-relative" (GeometryHead)
     geometry_head: str = "linear-absolute"
+    # the views the vision graph's batch holds (VIEW_BOXES): where each view's patches lie in the image, for the
+    # patch positions; "next-2x2" is tiny-synth-next's base view plus 2x2 crops
+    view_layout: str = "single"
 
     @property
     def grid(self) -> int:
@@ -56,8 +59,11 @@ class TinyVlmConfig:
 
     @property
     def patch_feature_width(self) -> int:
-        """Width of the vision graph's patch_features (the projector's input)."""
-        return self.vision_width + (2 if self.patch_positions else 0)
+        """Width of the vision graph's patch_features (the projector's input): the features, then the patch centre
+        (x, y), then, with several views, the view's scale (see TinyVlm.encode_image)."""
+        if not self.patch_positions:
+            return self.vision_width
+        return self.vision_width + (2 if self.view_layout == "single" else 3)
 
     @property
     def head_dim(self) -> int:
@@ -213,6 +219,11 @@ class TextEncoder(nn.Module):
 
 # ----------------------------------------------------------------------------- projector
 
+# (x0, y0, scale) of each view of a layout in the image, in the order the vision graph's batch holds them:
+# tiny-synth-next's base view, then its 2x2 crops of the 2x-upscaled image, row-major (finetune_next.views)
+VIEW_BOXES = {"single": ((0.0, 0.0, 1.0),),
+              "next-2x2": ((0.0, 0.0, 1.0), (0.0, 0.0, 0.5), (0.5, 0.0, 0.5), (0.0, 0.5, 0.5), (0.5, 0.5, 0.5))}
+
 # frequencies (in half-turns over the 0-1 range) of the Fourier code shared by the visual tokens' geometry and the
 # coordinate read-out: 1 tells the halves apart, 16 resolves ~1/32 of the image (an object's box to IoU well over 0.5)
 FOURIER_FREQUENCIES = (1.0, 2.0, 3.0, 4.0, 6.0, 8.0, 12.0, 16.0)
@@ -244,11 +255,15 @@ class GeometryHead(nn.Module):
         self.fc2 = nn.Linear(hidden, 5)
 
     def forward(self, patch_features: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """patch_features [..., vision_width + 2] (features, then the patch centre x, y in 0-1) -> (box [..., 4] as
-        x1 y1 x2 y2 in 0-1, objectness logit [...])."""
-        features, centre = patch_features[..., :-2], patch_features[..., -2:]
+        """patch_features [..., vision_width + 2 or 3] (features, the patch centre x, y in 0-1 of the image, and
+        optionally the scale of the patch's view: a crop of half the image measures sides twice as long as they
+        are in the image) -> (box [..., 4] as x1 y1 x2 y2 in 0-1 of the image, objectness logit [...])."""
+        width = self.fc1.in_features
+        features, centre = patch_features[..., :width], patch_features[..., width:width + 2]
         out = self.fc2(F.gelu(self.fc1(features)))
         sides = F.softplus(out[..., :4]) * self.DISTANCE_SCALE
+        if patch_features.shape[-1] > width + 2:
+            sides = sides * patch_features[..., width + 2:width + 3]
         return torch.cat([centre - sides[..., :2], centre + sides[..., 2:]], dim=-1), out[..., 4]
 
 
@@ -400,15 +415,23 @@ class TinyVlm(nn.Module):
         small_init_(self)
 
     def encode_image(self, pixel_values: torch.Tensor):
-        """The vision graph: the tower's outputs, with the patch features extended by each patch's centre (x, y in
-        0-1, row-major grid) where cfg.patch_positions. The tower itself (stage 1) never sees these two values."""
+        """The vision graph: the tower's outputs, with the patch features extended where cfg.patch_positions by each
+        patch's centre in the image (x, y in 0-1) and, with several views, its view's scale. The batch holds whole
+        view sets in VIEW_BOXES order (tiny-synth-next's are always the base view and 2x2 crops). The tower itself
+        (stage 1) never sees these values."""
         patch_features, cls_attention, clip_patch, clip_cls = self.vision(pixel_values)
         if self.cfg.patch_positions:
-            grid = self.cfg.grid
-            centres = (torch.arange(grid, dtype=patch_features.dtype, device=patch_features.device) + 0.5) / grid
+            grid, (n_batch, n_patches, width) = self.cfg.grid, patch_features.shape
+            centres = (torch.arange(grid, dtype=torch.float32) + 0.5) / grid
             cy, cx = torch.meshgrid(centres, centres, indexing="ij")
-            xy = torch.stack([cx.reshape(-1), cy.reshape(-1)], dim=-1)
-            patch_features = torch.cat([patch_features, xy.expand(patch_features.shape[0], -1, -1)], dim=-1)
+            xy = torch.stack([cx.reshape(-1), cy.reshape(-1)], dim=-1)  # [grid^2, 2]
+            boxes = torch.tensor(VIEW_BOXES[self.cfg.view_layout], dtype=torch.float32)  # [views, 3]
+            where = boxes[:, None, :2] + boxes[:, None, 2:] * xy[None]  # [views, grid^2, 2]
+            if len(boxes) > 1:
+                where = torch.cat([where, boxes[:, None, 2:].expand(-1, n_patches, 1)], dim=-1)
+            per_set = patch_features.reshape(-1, len(boxes), n_patches, width)
+            where = where[None].expand(per_set.shape[0], -1, -1, -1).to(patch_features.dtype)
+            patch_features = torch.cat([per_set, where], dim=-1).reshape(n_batch, n_patches, -1)
         return patch_features, cls_attention, clip_patch, clip_cls
 
     def run_layers(self, x, position_ids, bias, first: int, last: int, keep_probs: bool = False):

@@ -81,6 +81,11 @@ def main() -> None:
     tok = WordTokenizer.load(args.tokenizer)
     model = load_checkpoint(args.checkpoint)
     cfg = model.cfg
+    if cfg.patch_positions:
+        # the crops' patches carry where they lie in the image and their view's scale (TinyVlm.encode_image), so
+        # the frozen geometry head gives every token its object's box in image coordinates, as the base view's do;
+        # crop-relative geometry had left the derived model at 0% boxes
+        cfg.view_layout = "next-2x2"
     newline = torch.nn.Parameter(torch.zeros(cfg.hidden_size))
     frozen = list(model.vision.parameters()) + list(model.text.parameters()) + list(model.box_head.parameters())
     if cfg.geometry_tokens:
