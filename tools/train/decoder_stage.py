@@ -84,7 +84,9 @@ class DecoderTrainer:
         self.rng = np.random.default_rng(args.seed + 1)
 
     def lr_at(self, step: int) -> float:
-        return warmup_cosine(step, self.args.steps, self.args.lr, max_warmup=100)
+        # the extra steps continue on a longer cosine (train_tiny.py --extra-steps), as a run resumed with more --steps
+        total = self.args.steps if step < self.args.steps else self.args.steps + self.args.extra_steps
+        return warmup_cosine(step, total, self.args.lr, max_warmup=100)
 
     def draw_rows(self) -> tuple[str, int, int, bool]:
         """(kind, visual tokens per row, rows, compact positions) of the next step."""

@@ -3,8 +3,9 @@
  * (onnxruntime-node, sharp preprocessing, the packages/metrics scorers), answer the first test-split scenes of
  * synth-shapes correctly, and pruning visibly matters on them. Thresholds sit below the model card's full-test-split
  * figures (models/tiny-synth/MODEL_CARD.md) by a margin for the small sample, so a retrained model that is as good
- * passes and a broken export, tokenizer or preprocessing fails. Localization is below the issue's bar (49% of boxes
- * at IoU >= 0.5 on the test split against 80%, see the card), so the box threshold here is that of the model as it is.
+ * passes and a broken export, tokenizer or preprocessing fails. Localization is below the issue's bar (57.5% of
+ * boxes at IoU >= 0.5 on the test split against 80%, see the card), so the box threshold here is that of the model
+ * as it is.
  */
 import { join } from 'node:path';
 import { generateSyntheticBenchmark, readBenchmark, type Benchmark } from '@prunebench/datasets';
@@ -16,10 +17,10 @@ import { REPO, tempDir } from './helpers.ts';
 const TINY_SYNTH = join(REPO, 'models/tiny-synth');
 /** The first scenes of the test split (scene i is the same whatever the scene count), 4 questions each. */
 const SCENES = 15;
-/** The card's test-split figure is 91.9% over 480 general questions; the margin covers the 48-question sample. */
+/** The card's test-split figure is 90.6% over 480 general questions (95.8% of these 48 when this was written). */
 const MIN_GENERAL = 0.8;
-/** The card's figure is 49.2% of 120 boxes at IoU >= 0.5 (5 of these 12 when this was written). */
-const MIN_BOXES = 0.25;
+/** The card's figure is 57.5% of 120 boxes at IoU >= 0.5 (7 of these 12 when this was written). */
+const MIN_BOXES = 0.4;
 
 function mean(values: number[]): number {
   return values.reduce((a, b) => a + b, 0) / Math.max(1, values.length);
