@@ -19,10 +19,10 @@ from schedule import warmup_cosine
 
 def fit_geometry_head(head, features: torch.Tensor, box_labels: np.ndarray, on_object: np.ndarray, steps: int,
                       seed: int, lr: float = 3e-3, batch: int = 4096, log=None) -> dict:
-    """head: GeometryHead; features float16 [N, grid^2, width + 2] (encode_image's); box_labels [N, grid^2, 4] (0-1, the box of the
-    smallest object whose box holds the patch centre); on_object bool [N, grid^2]. Boxes are fitted by L1 on
-    on-object patches, objectness by cross-entropy on all patches (background outnumbers objects ~4:1; no
-    re-weighting is needed for a gate). Returns the last steps' losses."""
+    """head: GeometryHead; features float16 [N, grid^2, width + 2] (encode_image's); box_labels [N, grid^2, 4]
+    (0-1, the box of the smallest object whose box holds the patch centre); on_object bool [N, grid^2]. Boxes are
+    fitted by L1 on on-object patches, objectness by cross-entropy on all patches (background outnumbers objects
+    ~4:1; no re-weighting is needed for a gate). Returns the last steps' losses."""
     gen = torch.Generator().manual_seed(seed)
     flat = features.reshape(-1, features.shape[-1])
     boxes = torch.from_numpy(box_labels).reshape(-1, 4)

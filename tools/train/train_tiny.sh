@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Full recipe of the embedded model models/tiny-synth (what `npm run train:tiny` runs): generate the synthetic
 # benchmark splits, train on CPU in two stages (tower, then decoder on cached tower features; see
-# tools/train/train_tiny.py), evaluate on the test split, export the layout. About 66 min on this 2-core machine (idle): see MODEL_CARD.md.
+# tools/train/train_tiny.py), evaluate on the test split, export the layout. About 66 min on this 2-core machine
+# (idle): see MODEL_CARD.md.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$ROOT"
@@ -18,5 +19,5 @@ export OPENBLAS_NUM_THREADS=${THREADS:-2}
 # TOWER_FROM=CKPT takes stage 1 from an earlier run's checkpoint.
 /usr/bin/python3 tools/train/train_tiny.py --train "$DATA/synth-train" --val "$DATA/synth-validation" \
   --test "$DATA/synth-test" --out "$OUT" --seed 1 --threads "${THREADS:-2}" --checkpoint "$DATA/tiny-synth.ckpt" \
-  --report "$OUT/train_report.json" --tower-steps 700 --decoder-scenes 8000 --steps 1200 --extra-steps 300 --eval-every 300 \
-  --test-questions 600 ${TOWER_FROM:+--tower-from "$TOWER_FROM"} "$@"
+  --report "$OUT/train_report.json" --tower-steps 700 --decoder-scenes 8000 --steps 1200 --extra-steps 300 \
+  --eval-every 300 --test-questions 600 ${TOWER_FROM:+--tower-from "$TOWER_FROM"} "$@"
