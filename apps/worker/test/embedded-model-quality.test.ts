@@ -8,11 +8,9 @@
  * as it is.
  */
 import { join } from 'node:path';
-import { generateSyntheticBenchmark, readBenchmark, type Benchmark } from '@prunebench/datasets';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openModel, type LoadedModel } from '../src/model/load.ts';
-import { evaluateSample, type SampleResult } from '../src/pipeline/evaluate.ts';
-import { REPO, tempDir } from './helpers.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { SampleResult } from '../src/pipeline/evaluate.ts';
+import { evaluateTestScenes, REPO } from './helpers.ts';
 
 const TINY_SYNTH = join(REPO, 'models/tiny-synth');
 /** The first scenes of the test split (scene i is the same whatever the scene count), 4 questions each. */
@@ -27,28 +25,15 @@ function mean(values: number[]): number {
 }
 
 describe('embedded model quality (models/tiny-synth on the synth-shapes test split)', () => {
-  let model: LoadedModel;
-  let bench: Benchmark;
-  const full: SampleResult[] = [];
-  const random: SampleResult[] = [];
+  let full: SampleResult[] = [];
+  let random: SampleResult[] = [];
 
   beforeAll(async () => {
-    const generated = await generateSyntheticBenchmark({
-      outDir: join(tempDir('quality'), 'synth-shapes'),
-      split: 'test',
-      scenes: SCENES,
-    });
-    bench = await readBenchmark(generated.dir);
-    model = await openModel(TINY_SYNTH, { threads: 1 });
-    const ref = { dir: bench.dir, header: bench.header };
-    for (const sample of bench.samples) {
-      full.push(await evaluateSample(model, ref, sample, { method: 'none', keep: 'all' }));
-      random.push(await evaluateSample(model, ref, sample, { method: 'random', keep: 64, seed: 1 }));
-    }
+    [full = [], random = []] = await evaluateTestScenes(TINY_SYNTH, SCENES, [
+      { method: 'none', keep: 'all' },
+      { method: 'random', keep: 64, seed: 1 },
+    ]);
   }, 300_000);
-  afterAll(async () => {
-    await model?.close();
-  });
 
   const isBox = (r: SampleResult): boolean => r.metric === 'grounding-iou';
 

@@ -1,7 +1,11 @@
 import { mkdtempSync, cpSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { generateSyntheticBenchmark, readBenchmark } from '@prunebench/datasets';
 import sharp from 'sharp';
+import { openModel } from '../src/model/load.ts';
+import type { EvalSetting } from '../src/pipeline/infer.ts';
+import { evaluateSample, type SampleResult } from '../src/pipeline/evaluate.ts';
 
 export const REPO = resolve(import.meta.dirname, '../../..');
 export const FIXTURES = {
@@ -42,4 +46,25 @@ export async function writeImage(file: string, width: number, height: number, se
   }
   await sharp(data, { raw: { width, height, channels: 3 } }).png().toFile(file);
   return file;
+}
+
+/**
+ * Every sample of the first `scenes` scenes of the synth-shapes test split, run through the real pipeline of the
+ * model in `modelDir` once per setting (one result list per setting, in sample order). Generates the split into a
+ * temporary folder, and closes the model when done.
+ */
+export async function evaluateTestScenes(modelDir: string, scenes: number, settings: EvalSetting[]): Promise<SampleResult[][]> {
+  const generated = await generateSyntheticBenchmark({ outDir: join(tempDir('scenes'), 'synth-shapes'), split: 'test', scenes });
+  const bench = await readBenchmark(generated.dir);
+  const model = await openModel(modelDir, { threads: 1 });
+  try {
+    const ref = { dir: bench.dir, header: bench.header };
+    const results: SampleResult[][] = settings.map(() => []);
+    for (const sample of bench.samples) {
+      for (const [s, setting] of settings.entries()) results[s]?.push(await evaluateSample(model, ref, sample, setting));
+    }
+    return results;
+  } finally {
+    await model.close();
+  }
 }

@@ -5,11 +5,9 @@
  * scenes of synth-shapes. Thresholds sit below the card's figures by a margin for the small sample.
  */
 import { join } from 'node:path';
-import { generateSyntheticBenchmark, readBenchmark, type Benchmark } from '@prunebench/datasets';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openModel, type LoadedModel } from '../src/model/load.ts';
-import { evaluateSample, type SampleResult } from '../src/pipeline/evaluate.ts';
-import { REPO, tempDir } from './helpers.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { SampleResult } from '../src/pipeline/evaluate.ts';
+import { evaluateTestScenes, REPO } from './helpers.ts';
 
 const TINY_SYNTH_NEXT = join(REPO, 'models/tiny-synth-next');
 const SCENES = 6;
@@ -25,24 +23,15 @@ const mean = (values: number[]): number => values.reduce((a, b) => a + b, 0) / M
 const isBox = (r: SampleResult): boolean => r.metric === 'grounding-iou';
 
 describe('LLaVA-NeXT layout on a trained model (models/tiny-synth-next)', () => {
-  let model: LoadedModel;
-  let bench: Benchmark;
-  const full: SampleResult[] = [];
-  const pruned: SampleResult[] = [];
+  let full: SampleResult[] = [];
+  let pruned: SampleResult[] = [];
 
   beforeAll(async () => {
-    const generated = await generateSyntheticBenchmark({ outDir: join(tempDir('next'), 'synth-shapes'), split: 'test', scenes: SCENES });
-    bench = await readBenchmark(generated.dir);
-    model = await openModel(TINY_SYNTH_NEXT, { threads: 1 });
-    const ref = { dir: bench.dir, header: bench.header };
-    for (const sample of bench.samples) {
-      full.push(await evaluateSample(model, ref, sample, { method: 'none', keep: 'all' }));
-      pruned.push(await evaluateSample(model, ref, sample, { method: 'gprune', keep: 0.111 }));
-    }
+    [full = [], pruned = []] = await evaluateTestScenes(TINY_SYNTH_NEXT, SCENES, [
+      { method: 'none', keep: 'all' },
+      { method: 'gprune', keep: 0.111 },
+    ]);
   }, 600_000);
-  afterAll(async () => {
-    await model?.close();
-  });
 
   it('builds the AnyRes sequence: base view, 48 stitched rows of 48 tokens, a newline after each row', () => {
     for (const r of full) {
