@@ -295,14 +295,17 @@ class Projector(nn.Module):
                 raise ValueError(f"geometry_head: unknown {cfg.geometry_head!r}")
             self.geometry = nn.Linear(4 * (1 + 2 * len(FOURIER_FREQUENCIES)), cfg.hidden_size)
 
+    def read_geometry(self, patch_features: torch.Tensor):
+        """(box [..., 4] in 0-1 of the image, gate: [..., 1] objectness or 1.0) of each token."""
+        if self.geometry_head == "mlp-relative":
+            box, objectness = self.box(patch_features)
+            return box, objectness.sigmoid()[..., None]
+        return self.box(patch_features).sigmoid(), 1.0
+
     def forward(self, patch_features: torch.Tensor) -> torch.Tensor:
         out = self.fc2(F.gelu(self.fc1(patch_features[..., :self.fc1.in_features])))
         if self.geometry_tokens:
-            if self.geometry_head == "mlp-relative":
-                box, objectness = self.box(patch_features)
-                gate = objectness.sigmoid()[..., None]
-            else:
-                box, gate = self.box(patch_features).sigmoid(), 1.0
+            box, gate = self.read_geometry(patch_features)
             code = torch.cat([box, fourier_code(box).flatten(-2)], dim=-1)
             out = out + self.geometry(gate * code)
         return out

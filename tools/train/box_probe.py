@@ -27,11 +27,6 @@ from tiny_vlm import load_checkpoint  # noqa: E402
 from tokenizer import COORD_STEP, WordTokenizer  # noqa: E402
 
 
-def token_boxes(model, patch_features: torch.Tensor) -> torch.Tensor:
-    box = model.projector.box(patch_features)
-    return box[0] if model.cfg.geometry_head == "mlp-relative" else box.sigmoid()
-
-
 @torch.no_grad()
 def main() -> None:
     if len(sys.argv) < 4:
@@ -54,7 +49,7 @@ def main() -> None:
         x = torch.cat([model.embed_tokens(b.prefix_ids), model.projector(pf), model.embed_tokens(b.text_ids)], dim=1)
         h, probs = model.run_layers(x, b.position_ids, b.bias, 0, cfg.num_layers, keep_probs=True)
         logits = model.logits(h)
-        boxes = token_boxes(model, pf)
+        boxes = model.projector.read_geometry(pf)[0]
         n_prefix = b.prefix_ids.shape[1]
         for r, i in enumerate(idx):
             sc = scenes[i]
