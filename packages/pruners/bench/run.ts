@@ -105,8 +105,11 @@ try {
     await torch.ask({ load: dir });
     const keep = keepFor(n);
     const reps = repsFor(n);
+    // Both sides produce the kept indices and, for VisionZip, the merged tokens' new features; neither packs all
+    // kept tokens into one output array (torch_ref.py returns indices), so ours skips that copy too.
+    const options = { keep, packTokens: false };
     for (const method of methodIds) {
-      const both = await timeBoth(async () => (await pruneAsync(method, input, { keep }, onnx)).keep, torch, method, keep, reps);
+      const both = await timeBoth(async () => (await pruneAsync(method, input, options, onnx)).keep, torch, method, keep, reps);
       const row: Row = {
         n, d, keep, method, backend: onnx.name,
         tsMs: median(both.oursMs), torchMs: median(both.torchMs), ratio: median(both.oursMs) / median(both.torchMs),

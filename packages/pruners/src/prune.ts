@@ -27,13 +27,10 @@ function isGenerator(run: MethodRun | MethodOutput): run is MethodRun {
  * from the input in runs of consecutive indices (one copy per run instead of one per row: at 640 of 2880 tokens
  * of 4096 floats the per-row copies and closures cost ~2 ms).
  */
-function keptTokens(
-  ctx: MethodContext<unknown>, method: MethodSpec, keep: Int32Array, isKept: Uint8Array, merged: MethodOutput['merged'],
-): Float32Array {
+function keptTokens(ctx: MethodContext<unknown>, keep: Int32Array, merged: MethodOutput['merged']): Float32Array {
   const { d, n } = ctx;
   const mergedRow = new Int32Array(n).fill(-1);
   merged?.indices.forEach((i, m) => {
-    if (!isKept[i]) throw new Error(`${method.id} merged into token ${i}, which it did not keep`);
     mergedRow[i] = m;
   });
   const tokens = new Float32Array(keep.length * d);
@@ -53,7 +50,7 @@ function keptTokens(
   return tokens;
 }
 
-function finish(ctx: MethodContext<unknown>, method: MethodSpec, output: MethodOutput): PruneResult {
+function finish(ctx: MethodContext<unknown>, method: MethodSpec, output: MethodOutput, packTokens = true): PruneResult {
   const { selected } = output;
   const mark = new Uint8Array(ctx.n);
   for (const i of ctx.alwaysKeep) mark[i] = 1;
@@ -69,7 +66,13 @@ function finish(ctx: MethodContext<unknown>, method: MethodSpec, output: MethodO
   for (let i = 0; i < ctx.n; i++) if (mark[i]) keep[t++] = i;
   const result: PruneResult = { keep, info: { method: method.id, ...output.info } };
   if (output.scores) result.scores = output.scores;
-  if (method.merges) result.tokens = keptTokens(ctx, method, keep, mark, output.merged);
+  if (output.merged) {
+    for (const i of output.merged.indices) {
+      if (!mark[i]) throw new Error(`${method.id} merged into token ${i}, which it did not keep`);
+    }
+    result.merged = output.merged;
+  }
+  if (method.merges && packTokens) result.tokens = keptTokens(ctx, keep, output.merged);
   return result;
 }
 
@@ -81,10 +84,10 @@ export function prune(name: string, input: PruneInput, options: PruneOptions, ba
   const method = getMethod(name);
   const ctx = buildContext(method, input, options);
   const run = method.run(ctx);
-  if (!isGenerator(run)) return finish(ctx, method, run);
+  if (!isGenerator(run)) return finish(ctx, method, run, options.packTokens);
   let step = run.next();
   while (!step.done) step = run.next(serveSync(backend, step.value));
-  return finish(ctx, method, step.value);
+  return finish(ctx, method, step.value, options.packTokens);
 }
 
 /** Same as `prune`, with the similarity products computed by an asynchronous backend (onnxruntime, a GPU). */
@@ -97,8 +100,8 @@ export async function pruneAsync(
   const method = getMethod(name);
   const ctx = buildContext(method, input, options);
   const run = method.run(ctx);
-  if (!isGenerator(run)) return finish(ctx, method, run);
+  if (!isGenerator(run)) return finish(ctx, method, run, options.packTokens);
   let step = run.next();
   while (!step.done) step = run.next(await serveAsync(backend, step.value));
-  return finish(ctx, method, step.value);
+  return finish(ctx, method, step.value, options.packTokens);
 }

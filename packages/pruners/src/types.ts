@@ -82,6 +82,12 @@ export interface PruneOptions {
   keep: number;
   params?: Record<string, unknown>;
   seed?: number;
+  /**
+   * Merging methods: pack every kept token's features into `result.tokens` (default true). False skips that
+   * copy (keep.length * d floats, ~10 MB at 640 of 2880 tokens of 4096) for callers that need only the kept
+   * indices and the merged tokens' new features, which `result.merged` always carries.
+   */
+  packTokens?: boolean;
 }
 
 export type InfoValue = string | number | boolean;
@@ -91,6 +97,8 @@ export interface PruneResult {
   keep: Int32Array;
   /** Merging methods only: [keep.length * d] features of the kept tokens, in the order of `keep`. */
   tokens?: Float32Array;
+  /** Merging methods only: the kept tokens whose features the method replaced, and their new features [m * d]. */
+  merged?: { indices: Int32Array; features: Float32Array };
   /** [n] the method's per-token score where it has one (higher = more worth keeping). */
   scores?: Float32Array;
   /** Which variant ran and other facts worth recording with the result. */

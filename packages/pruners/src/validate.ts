@@ -191,6 +191,9 @@ function checkRest<S extends z.ZodObject>(
   }
   const seed = options.seed === undefined ? 0 : options.seed;
   if (!Number.isInteger(seed)) throw new PruneInputError('seed', `must be an integer, got ${String(seed)}`);
+  if (options.packTokens !== undefined && typeof options.packTokens !== 'boolean') {
+    throw new PruneInputError('packTokens', `must be a boolean, got ${String(options.packTokens)}`);
+  }
   const { signals, dims } = checkSignals(input, method as unknown as MethodSpec, method.needsFor(params));
   return {
     tokens, n, d, views, alwaysKeep, candidates, budget: keep - alwaysKeep.length, params, seed, signals, dims, tokensChecked,

@@ -65,6 +65,22 @@ describe('visionzip', () => {
     expect(Array.from(input.tokens)).toEqual(Array.from(before));
   });
 
+  it('with packTokens false, leaves out the packed tokens but returns the same keep and merged features', () => {
+    const input = randomInput(144, 4, gridLayout(12, 12), 5);
+    const packed = prune('visionzip', input, { keep: 64 });
+    const unpacked = prune('visionzip', input, { keep: 64, packTokens: false });
+    expect(unpacked.tokens).toBeUndefined();
+    expect(list(unpacked.keep)).toEqual(list(packed.keep));
+    expect(list(unpacked.merged?.indices ?? [])).toEqual(list(packed.merged?.indices ?? []));
+    const d = input.d;
+    (packed.merged?.indices ?? []).forEach((token, m) => {
+      const row = packed.keep.indexOf(token);
+      expect(Array.from(unpacked.merged?.features.subarray(m * d, m * d + d) ?? []))
+        .toEqual(Array.from(packed.tokens?.subarray(row * d, row * d + d) ?? []));
+    });
+    expect(() => prune('visionzip', input, { keep: 64, packTokens: 'no' as unknown as boolean })).toThrow(/^packTokens: must be a boolean/);
+  });
+
   it('uses 54 of 64 dominant tokens by default', () => {
     const input = randomInput(144, 4, gridLayout(12, 12), 4);
     expect(prune('visionzip', input, { keep: 64 }).info).toMatchObject({ dominant: 54, contextual: 10 });
