@@ -40,6 +40,14 @@ function torchServer() {
 }
 
 /**
+ * A pause before each timed run, the same for both sides: a thread pool that has just finished keeps its threads
+ * spinning for a while (PyTorch's OpenMP pool does by default), and without the pause that tail lands on the
+ * other side's run, on 2 cores.
+ */
+const settleMs = Number(process.env.BENCH_SETTLE_MS ?? 100);
+const settle = () => new Promise((resolve) => setTimeout(resolve, settleMs));
+
+/**
  * Warm both sides up, then alternate one timed run of ours with one of PyTorch, so that the shared machine's load
  * swings hit both alike.
  */
@@ -51,9 +59,11 @@ async function timeBoth(
   const oursMs: number[] = [];
   const torchMs: number[] = [];
   for (let r = 0; r < reps; r++) {
+    await settle();
     const start = performance.now();
     kept = await ours();
     oursMs.push(performance.now() - start);
+    await settle();
     ref = await torch.ask<{ times: number[]; keep: number[] }>({ run: method, keep, reps: 1, warmup: false });
     torchMs.push(...ref.times);
   }
