@@ -40,12 +40,22 @@ function torchServer() {
 }
 
 /**
- * A pause before each timed run, the same for both sides: a thread pool that has just finished keeps its threads
- * spinning for a while (PyTorch's OpenMP pool does by default), and without the pause that tail lands on the
- * other side's run, on 2 cores.
+ * A pause before each timed run, the same for both sides. OpenBLAS's worker threads keep spinning for up to ~0.1 s
+ * after a product, and on 2 cores that tail landed on our next run (G-Prune 190 ms without the pause, 150 ms with
+ * it; PyTorch's times unchanged). Sub-5 ms methods get 1 ms instead: on this VM any 100 ms gap, slept or busy,
+ * made the next sub-millisecond run ~0.15 ms slower on both sides (FastV 0.11 ms after 1-20 ms, 0.24 ms after
+ * 100 ms), which swamps them; their PyTorch versions run no BLAS product that would leave a tail.
  */
-const settleMs = Number(process.env.BENCH_SETTLE_MS ?? 100);
-const settle = () => new Promise((resolve) => setTimeout(resolve, settleMs));
+const settleMsFor = (warmMs: number) => Number(process.env.BENCH_SETTLE_MS ?? (warmMs < 5 ? 1 : 100));
+const settle = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Untimed runs before the timed ones, the same number on both sides: one for a method that takes a while, up to 500
+ * (about 200 ms of its first call's time) for sub-millisecond ones, whose first hundreds of calls run in V8's
+ * interpreter and baseline tiers rather than as optimised code (0.2-0.3 ms against 0.06-0.08 ms for random at
+ * n = 2880). A sweep calls a method thousands of times in one worker; PyTorch's side is compiled C++ from the start.
+ */
+const warmupsFor = (firstMs: number) => Math.min(500, Math.max(1, Math.ceil(200 / Math.max(firstMs, 1e-3))));
 
 /**
  * Warm both sides up, then alternate one timed run of ours with one of PyTorch, so that the shared machine's load
@@ -54,16 +64,26 @@ const settle = () => new Promise((resolve) => setTimeout(resolve, settleMs));
 async function timeBoth(
   ours: () => Promise<Int32Array>, torch: ReturnType<typeof torchServer>, method: string, keep: number, reps: number,
 ): Promise<{ oursMs: number[]; torchMs: number[]; keep: Int32Array; torchKeep: number[] }> {
+  const firstStart = performance.now();
   let kept = await ours();
-  let ref = await torch.ask<{ times: number[]; keep: number[] }>({ run: method, keep, reps: 1 });
+  const firstMs = performance.now() - firstStart;
+  const warmups = warmupsFor(firstMs);
+  let lastMs = firstMs;
+  for (let w = 1; w < warmups; w++) {
+    const start = performance.now();
+    kept = await ours();
+    lastMs = performance.now() - start;
+  }
+  const settleMs = settleMsFor(lastMs);
+  let ref = await torch.ask<{ times: number[]; keep: number[] }>({ run: method, keep, reps: warmups, warmup: false });
   const oursMs: number[] = [];
   const torchMs: number[] = [];
   for (let r = 0; r < reps; r++) {
-    await settle();
+    await settle(settleMs);
     const start = performance.now();
     kept = await ours();
     oursMs.push(performance.now() - start);
-    await settle();
+    await settle(settleMs);
     ref = await torch.ask<{ times: number[]; keep: number[] }>({ run: method, keep, reps: 1, warmup: false });
     torchMs.push(...ref.times);
   }
@@ -128,7 +148,7 @@ try {
       if (!tsBackendTooSlow(n, d)) row.tsBackendMs = median((await timeIt(() => prune(method, input, { keep }, tsLinalg).keep, 3)).times);
       if (n === 2880 && process.env.BENCH_PEAK !== '0') Object.assign(row, peakMemory(dir, method, keep));
       rows.push(row);
-      process.stderr.write(`${n}x${d} ${method}: ours ${row.tsMs.toFixed(1)} ms, torch ${row.torchMs.toFixed(1)} ms (x${row.ratio.toFixed(2)})\n`);
+      process.stderr.write(`${n}x${d} ${method}: ours ${row.tsMs.toFixed(row.tsMs < 1 ? 3 : 1)} ms, torch ${row.torchMs.toFixed(row.torchMs < 1 ? 3 : 1)} ms (x${row.ratio.toFixed(2)})\n`);
     }
   }
 } finally {

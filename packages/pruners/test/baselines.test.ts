@@ -71,7 +71,7 @@ describe('visionzip', () => {
     const unpacked = prune('visionzip', input, { keep: 64, packTokens: false });
     expect(unpacked.tokens).toBeUndefined();
     expect(list(unpacked.keep)).toEqual(list(packed.keep));
-    expect(list(unpacked.merged?.indices ?? [])).toEqual(list(packed.merged?.indices ?? []));
+    expect(list(unpacked.merged?.indices ?? new Int32Array())).toEqual(list(packed.merged?.indices ?? new Int32Array()));
     const d = input.d;
     (packed.merged?.indices ?? []).forEach((token, m) => {
       const row = packed.keep.indexOf(token);

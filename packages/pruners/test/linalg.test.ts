@@ -16,6 +16,16 @@ describe('linalg helpers', () => {
     expect([...topK([1, 3, 3, 2, 3], [0, 1, 2, 3, 4], 2)]).toEqual([1, 2]);
   });
 
+  it('topK equals a full sort by score, then index, over any subset with ties', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: -3, max: 3 }), { minLength: 1, maxLength: 200 }), fc.nat(220), fc.nat(), (values, k, mask) => {
+        const among = values.map((_, i) => i).filter((i) => ((mask >>> (i % 31)) & 1) === 1 || i % 2 === 0);
+        const sorted = [...among].sort((a, b) => (values[b] as number) - (values[a] as number) || a - b);
+        expect([...topK(values, among, k)]).toEqual(sorted.slice(0, Math.max(0, k)));
+      }),
+    );
+  });
+
   it('apportion sums to the total within the caps', () => {
     fc.assert(
       fc.property(fc.array(fc.record({ w: fc.double({ min: 0, max: 5, noNaN: true }), cap: fc.nat(6) }), { minLength: 1, maxLength: 12 }), fc.nat(80), (parts, want) => {

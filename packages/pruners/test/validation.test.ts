@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { prune, PruneInputError, requiredSignals } from '../src/index.ts';
 import { gridLayout, nextLayout, randomInput } from './helpers.ts';
 
+const list = (a: ArrayLike<number>) => Array.from(a);
 const input = () => randomInput(9, 2, gridLayout(3, 3), 1);
 const fails = (f: () => unknown, pattern: RegExp) => {
   expect(f).toThrow(PruneInputError);
@@ -60,6 +61,16 @@ describe('bad input names the field', () => {
     fails(() => prune('random', { ...input(), layout: { views: [{ offset: 0, rows: 3, cols: 4 }] } }, { keep: 2 }), /^layout\.views\[0\]: reaches token 11/);
     fails(() => prune('random', { ...input(), layout: { views: [{ offset: 0, rows: 2, cols: 3 }] } }, { keep: 2 }), /^layout: token 6 is in no view/);
     fails(() => prune('random', { ...input(), layout: { views: [{ offset: 0, rows: 3, cols: 3 }], alwaysKeep: [4] } }, { keep: 2 }), /^layout\.alwaysKeep\[0\]: token 4 is also in layout\.views\[0\]/);
+  });
+
+  it('a layout that was valid once is still checked by its content (resolved layouts are reused by content)', () => {
+    const shared = { views: [{ offset: 0, rows: 3, cols: 3 }], alwaysKeep: [] as number[] };
+    expect(list(prune('uniform', { ...input(), layout: shared }, { keep: 9 }).keep)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8]);
+    shared.alwaysKeep = [4];
+    fails(() => prune('uniform', { ...input(), layout: shared }, { keep: 2 }), /^layout\.alwaysKeep\[0\]: token 4 is also in layout\.views\[0\]/);
+    shared.views = [{ offset: 0, rows: 1, cols: 4 }, { offset: 5, rows: 1, cols: 4 }];
+    expect(list(prune('uniform', { ...input(), layout: shared }, { keep: 9 }).keep)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(prune('uniform', { ...input(), layout: shared }, { keep: 3 }).keep).toContain(4);
   });
 
   it('missing signals name the stage that provides them', () => {

@@ -1,4 +1,42 @@
 /**
+ * The k-th largest of `scores` over `among` (1 <= k <= among.length), by quickselect with a median-of-three pivot:
+ * O(m) on average where a sort is O(m log m) (at 2,880 scores the native sort was most of FastV's 0.2 ms).
+ * Deterministic (no random pivots); only the value is returned, so ties need no rule here.
+ */
+function kthLargest(scores: ArrayLike<number>, among: ArrayLike<number>, k: number): number {
+  const m = among.length;
+  const values = new Float64Array(m);
+  for (let t = 0; t < m; t++) values[t] = scores[among[t] as number] as number;
+  const target = k - 1; // position in descending order
+  let lo = 0;
+  let hi = m - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    const a = values[lo] as number;
+    const b = values[mid] as number;
+    const c = values[hi] as number;
+    const pivot = a > b ? (b > c ? b : a > c ? c : a) : a > c ? a : b > c ? c : b;
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while ((values[i] as number) > pivot) i++;
+      while ((values[j] as number) < pivot) j--;
+      if (i <= j) {
+        const swap = values[i] as number;
+        values[i] = values[j] as number;
+        values[j] = swap;
+        i++;
+        j--;
+      }
+    }
+    if (target <= j) hi = j;
+    else if (target >= i) lo = i;
+    else break;
+  }
+  return values[target] as number;
+}
+
+/**
  * Indices of `among` ordered by score descending; ties go to the lower index so that results never depend on
  * the sort implementation.
  */
@@ -13,16 +51,13 @@ export function orderByScore(scores: ArrayLike<number>, among: ArrayLike<number>
 
 /**
  * The k indices of `among` with the highest scores (ties to the lower index), best first. Only the candidates
- * at or above the k-th best value (found with a native numeric sort) are sorted with the comparator.
+ * at or above the k-th best value (found by quickselect) are sorted with the comparator.
  */
 export function topK(scores: ArrayLike<number>, among: ArrayLike<number>, k: number): Int32Array {
   const m = among.length;
   if (k <= 0) return new Int32Array(0);
   if (k >= m) return orderByScore(scores, among);
-  const values = new Float64Array(m);
-  for (let t = 0; t < m; t++) values[t] = -(scores[among[t] as number] as number);
-  values.sort();
-  const threshold = -(values[k - 1] as number);
+  const threshold = kthLargest(scores, among, k);
   const contenders: number[] = [];
   for (let t = 0; t < m; t++) {
     const i = among[t] as number;
@@ -39,10 +74,7 @@ export function topKSet(scores: ArrayLike<number>, among: ArrayLike<number>, k: 
   const m = among.length;
   if (k <= 0) return new Int32Array(0);
   if (k >= m) return Int32Array.from(among);
-  const values = new Float64Array(m);
-  for (let t = 0; t < m; t++) values[t] = -(scores[among[t] as number] as number);
-  values.sort();
-  const threshold = -(values[k - 1] as number);
+  const threshold = kthLargest(scores, among, k);
   const out = new Int32Array(k);
   const ties: number[] = [];
   let filled = 0;
