@@ -51,11 +51,19 @@ const settle = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 /**
  * Untimed runs before the timed ones, the same number on both sides: one for a method that takes a while, up to 500
- * (about 200 ms of its first call's time) for sub-millisecond ones, whose first hundreds of calls run in V8's
- * interpreter and baseline tiers rather than as optimised code (0.2-0.3 ms against 0.06-0.08 ms for random at
- * n = 2880). A sweep calls a method thousands of times in one worker; PyTorch's side is compiled C++ from the start.
+ * (about 200 ms) for sub-millisecond ones, whose first hundreds of calls run in V8's interpreter and baseline tiers
+ * rather than as optimised code (0.2-0.3 ms against 0.04-0.08 ms for random at n = 2880). A sweep calls a method
+ * thousands of times in one worker; PyTorch's side is compiled C++ from the start.
  */
-const warmupsFor = (firstMs: number) => Math.min(500, Math.max(1, Math.ceil(200 / Math.max(firstMs, 1e-3))));
+const WARMUP_MS = 200;
+const MAX_WARMUPS = 500;
+
+/**
+ * Calls per timed sample, the same on both sides, for methods that take well under a millisecond: one call of a few
+ * tens of microseconds is at the mercy of the timer and of whatever the other process left in the caches, so each
+ * sample times ~1 ms of back-to-back calls and reports the time per call (Python's timeit does the same).
+ */
+const innerCallsFor = (warmMs: number) => Math.min(100, Math.max(1, Math.floor(1 / Math.max(warmMs, 1e-3))));
 
 /**
  * Warm both sides up, then alternate one timed run of ours with one of PyTorch, so that the shared machine's load
@@ -64,27 +72,29 @@ const warmupsFor = (firstMs: number) => Math.min(500, Math.max(1, Math.ceil(200 
 async function timeBoth(
   ours: () => Promise<Int32Array>, torch: ReturnType<typeof torchServer>, method: string, keep: number, reps: number,
 ): Promise<{ oursMs: number[]; torchMs: number[]; keep: Int32Array; torchKeep: number[] }> {
-  const firstStart = performance.now();
+  // Warm-ups: ours until ~200 ms have passed or 500 runs (one for a method that takes a while); PyTorch gets as many.
+  const warmStart = performance.now();
   let kept = await ours();
-  const firstMs = performance.now() - firstStart;
-  const warmups = warmupsFor(firstMs);
-  let lastMs = firstMs;
-  for (let w = 1; w < warmups; w++) {
+  let warmups = 1;
+  let lastMs = performance.now() - warmStart;
+  while (warmups < MAX_WARMUPS && performance.now() - warmStart < WARMUP_MS) {
     const start = performance.now();
     kept = await ours();
     lastMs = performance.now() - start;
+    warmups++;
   }
   const settleMs = settleMsFor(lastMs);
+  const inner = innerCallsFor(lastMs);
   let ref = await torch.ask<{ times: number[]; keep: number[] }>({ run: method, keep, reps: warmups, warmup: false });
   const oursMs: number[] = [];
   const torchMs: number[] = [];
   for (let r = 0; r < reps; r++) {
     await settle(settleMs);
     const start = performance.now();
-    kept = await ours();
-    oursMs.push(performance.now() - start);
+    for (let call = 0; call < inner; call++) kept = await ours();
+    oursMs.push((performance.now() - start) / inner);
     await settle(settleMs);
-    ref = await torch.ask<{ times: number[]; keep: number[] }>({ run: method, keep, reps: 1, warmup: false });
+    ref = await torch.ask<{ times: number[]; keep: number[] }>({ run: method, keep, reps: 1, warmup: false, inner });
     torchMs.push(...ref.times);
   }
   return { oursMs, torchMs, keep: kept, torchKeep: ref.keep };

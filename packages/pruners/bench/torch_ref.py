@@ -3,7 +3,8 @@
 
 stdin, one JSON object per line:
   {"load": "<dir>"}                                 read meta.json and the float32 .bin arrays written by run.ts
-  {"run": "<method>", "keep": k, "reps": r, "warmup": true}   time r runs (after a warm-up unless "warmup" is
+  {"run": "<method>", "keep": k, "reps": r, "warmup": true, "inner": i}   time r runs of i back-to-back calls each
+                                                    (i defaults to 1; times are per call), after a warm-up unless "warmup" is
                                                     false), reply times and kept indices
 stdout: one JSON object per line in reply. Run with /usr/bin/python3 (Debian's torch); 2 threads like the TS side.
 """
@@ -78,9 +79,11 @@ class Data:
         self.candidates = torch.cat([view_tokens(v) for v in self.views])
 
 
-def finish(data, selected):
+def kept_indices(data, selected):
+    """What every method returns, like prune() on the TypeScript side: the sorted kept indices, alwaysKeep
+    included (timed with the method)."""
     keep = torch.cat([torch.as_tensor(selected, dtype=torch.long).reshape(-1), data.always])
-    return sorted(keep.tolist())
+    return torch.sort(keep).values
 
 
 def m_random(data, k, seed=0):
@@ -289,13 +292,15 @@ def main():
             budget = cmd["keep"] - len(data.always)
             with torch.no_grad():
                 if cmd.get("warmup", True):
-                    fn(data, budget)
+                    kept_indices(data, fn(data, budget))
                 times = []
+                inner = cmd.get("inner", 1)
                 for _ in range(cmd["reps"]):
                     t0 = time.perf_counter()
-                    sel = fn(data, budget)
-                    times.append((time.perf_counter() - t0) * 1000)
-            reply = {"times": times, "keep": finish(data, sel)}
+                    for _ in range(inner):
+                        kept = kept_indices(data, fn(data, budget))
+                    times.append((time.perf_counter() - t0) * 1000 / inner)
+            reply = {"times": times, "keep": kept.tolist()}
         sys.stdout.write(json.dumps(reply) + "\n")
         sys.stdout.flush()
 

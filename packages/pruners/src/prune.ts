@@ -53,8 +53,9 @@ function keptTokens(ctx: MethodContext<unknown>, keep: Int32Array, merged: Metho
 function finish(ctx: MethodContext<unknown>, method: MethodSpec, output: MethodOutput, packTokens = true): PruneResult {
   const { selected } = output;
   const mark = new Uint8Array(ctx.n);
-  for (const i of ctx.alwaysKeep) mark[i] = 1;
-  for (const i of selected) {
+  for (let t = 0; t < ctx.alwaysKeep.length; t++) mark[ctx.alwaysKeep[t] as number] = 1;
+  for (let t = 0; t < selected.length; t++) {
+    const i = selected[t] as number;
     if (mark[i]) throw new Error(`${method.id} selected token ${i} twice or selected an alwaysKeep token`);
     mark[i] = 1;
   }

@@ -26,6 +26,20 @@ describe('linalg helpers', () => {
     );
   });
 
+  it('topK over float32 scores equals a full sort, negatives, zeros and ties included', () => {
+    const value = fc.oneof(fc.constantFrom(0, -0, 1, -1, 0.5, -2.5e-30, 3e30), fc.float({ noNaN: true, noDefaultInfinity: true }));
+    fc.assert(
+      fc.property(fc.array(value, { minLength: 1, maxLength: 300 }), fc.nat(320), fc.nat(), (raw, k, mask) => {
+        const values = Float32Array.from(raw);
+        const among = Array.from(values, (_, i) => i).filter((i) => ((mask >>> (i % 31)) & 1) === 1 || i % 3 === 0);
+        const sorted = [...among].sort((a, b) => (values[b] as number) - (values[a] as number) || a - b);
+        expect([...topK(values, among, k)]).toEqual(sorted.slice(0, Math.max(0, k)));
+        expect([...topKSet(values, among, k)].sort((a, b) => a - b)).toEqual(sorted.slice(0, Math.max(0, k)).sort((a, b) => a - b));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it('apportion sums to the total within the caps', () => {
     fc.assert(
       fc.property(fc.array(fc.record({ w: fc.double({ min: 0, max: 5, noNaN: true }), cap: fc.nat(6) }), { minLength: 1, maxLength: 12 }), fc.nat(80), (parts, want) => {

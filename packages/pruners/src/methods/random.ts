@@ -19,7 +19,7 @@ export const random = defineMethod({
   params: z.strictObject({}),
   paper: 'baseline: uniformly random subset (seeded)',
   run(ctx) {
-    const pool = Int32Array.from(ctx.candidates);
+    const pool = ctx.candidates.slice();
     const next = mulberry32(ctx.seed);
     for (let t = 0; t < ctx.budget; t++) {
       const j = t + Math.floor(next() * (pool.length - t));
