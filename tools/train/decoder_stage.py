@@ -245,8 +245,9 @@ class DecoderTrainer:
         and the last layers must pick one and rebuild its Fourier code. Here the last layer's head c attends to the
         target object only where coordinate c is emitted (and to the first token, a no-op, at the other three), and
         its output alone must hold that coordinate and its Fourier code, which the LM head's coordinate read-out
-        maps to the coordinate tokens linearly: selecting by attention is exact where an MLP's selection leaks.
-        Returns (attention loss, code loss)."""
+        maps to the coordinate tokens linearly: the selection is done by attention instead of by the MLPs. Trained
+        from scratch with these terms, 83.8% come out of the same probe (median error 0.007), test boxes 81.7%
+        (MODEL_CARD.md). Returns (attention loss, code loss)."""
         if not rows:
             return attention.zero, values.sum() * 0
         hd = self.model.cfg.head_dim
