@@ -168,7 +168,7 @@ try {
 }
 load.after = loadavg()[0] ?? 0;
 
-const fmt = (x: number | undefined, digits = 1) => (x === undefined ? '-' : x.toFixed(digits));
+const fmt = (x: number | undefined, digits = 1) => (x === undefined ? '-' : x.toFixed(x < 1 && digits === 1 ? 3 : digits));
 const table = [
   '| n x d | keep | method | ours (ms) | PyTorch (ms) | ours / PyTorch | same kept set | pure-TS backend (ms) | process peak RSS (MB) |',
   '| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |',
