@@ -51,13 +51,13 @@ def parse_args(argv=None):
     g.add_argument("--steps", type=int, default=1500, help="decoder steps of the first cosine")
     g.add_argument("--extra-steps", type=int, default=0,
                    help="then this many more steps, the learning rate following a cosine over steps + extra-steps "
-                        "from step --steps on (how the committed model was made: a first run of 1,200 steps, resumed "
-                        "to 1,500; its general accuracy and boxes rose in them)")
+                        "from step --steps on, as a run resumed with more --steps would (the committed recipe "
+                        "uses none)")
     g.add_argument("--lr", type=float, default=1.5e-3)
     g.add_argument("--token-budget", type=int, default=4000, help="visual+text tokens per step (sets rows per step)")
     g.add_argument("--max-rows", type=int, default=32)
     g.add_argument("--facts-from", type=int, default=0,
-                   help="decoder step from which the answer-fact read-outs train (the committed model: 600)")
+                   help="decoder step from which the answer-fact read-outs train (the committed recipe: 0)")
     g.add_argument("--decoder-scenes", type=int, default=0,
                    help="train the decoder on the first N scenes only (0 = all); fewer tower features to cache")
     g.add_argument("--object-share", type=float, default=0.45, help="share of steps with object rows")
