@@ -19,7 +19,7 @@ const MIN_GENERAL = 0.8;
 const MIN_BOXES = 0.6;
 /**
  * Box answers in the `[x1,y1,x2,y2]` format: 96.7% of the card's 120 (the model sometimes stops after the first
- * coordinate, e.g. `[685`, which scores 0), 11 of these 12 when this was written.
+ * coordinate, as `[685`, which scores 0), 11 of these 12 when this was written.
  */
 const MIN_WELL_FORMED = 0.8;
 
