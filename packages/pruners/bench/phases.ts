@@ -37,17 +37,17 @@ for (let r = 0; r <= reps; r++) {
   const run = spec.run(ctx);
   if (typeof (run as Partial<Generator>).next !== 'function') {
     lap('method');
-    continue;
+  } else {
+    const steps = run as Generator<LinalgRequest, unknown, Float32Array>;
+    let step = steps.next();
+    for (let request = 0; !step.done; request++) {
+      lap(`method code before request ${request}`);
+      const result = await serveAsync(backend, step.value);
+      lap(`backend request ${request} (${step.value.op})`);
+      step = steps.next(result);
+    }
+    lap('method code after the last request');
   }
-  const steps = run as Generator<LinalgRequest, unknown, Float32Array>;
-  let step = steps.next();
-  for (let request = 0; !step.done; request++) {
-    lap(`method code before request ${request}`);
-    const result = await serveAsync(backend, step.value);
-    lap(`backend request ${request} (${step.value.op})`);
-    step = steps.next(result);
-  }
-  lap('method code after the last request');
   const totalStart = performance.now();
   await pruneAsync(method, input, { keep }, backend);
   record('whole pruneAsync', performance.now() - totalStart);
@@ -57,8 +57,8 @@ await backend.dispose();
 const parts = [...phases].filter(([label]) => label !== 'whole pruneAsync');
 const whole = median(phases.get('whole pruneAsync') ?? []);
 for (const [label, times] of parts) {
-  process.stdout.write(`${label.padEnd(40)} median ${median(times).toFixed(2).padStart(7)} ms   max ${Math.max(...times).toFixed(2).padStart(7)} ms\n`);
+  process.stdout.write(`${label.padEnd(40)} median ${median(times).toFixed(3).padStart(8)} ms   max ${Math.max(...times).toFixed(3).padStart(8)} ms\n`);
 }
 const rest = whole - parts.reduce((sum, [, times]) => sum + median(times), 0);
-process.stdout.write(`${'rest (result assembly, GC, awaits)'.padEnd(40)} median ${rest.toFixed(2).padStart(7)} ms\n`);
-process.stdout.write(`${'whole pruneAsync'.padEnd(40)} median ${whole.toFixed(2).padStart(7)} ms   max ${Math.max(...(phases.get('whole pruneAsync') ?? [])).toFixed(2).padStart(7)} ms\n`);
+process.stdout.write(`${'rest (result assembly, GC, awaits)'.padEnd(40)} median ${rest.toFixed(3).padStart(8)} ms\n`);
+process.stdout.write(`${'whole pruneAsync'.padEnd(40)} median ${whole.toFixed(3).padStart(8)} ms   max ${Math.max(...(phases.get('whole pruneAsync') ?? [])).toFixed(3).padStart(8)} ms\n`);
