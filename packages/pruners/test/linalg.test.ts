@@ -40,6 +40,29 @@ describe('linalg helpers', () => {
     );
   });
 
+  it('topKSet from a sample (1,024+ candidates) equals a full sort, also where the sample misleads it', () => {
+    const bySort = (values: ArrayLike<number>, among: number[], k: number) =>
+      [...among].sort((a, b) => (values[b] as number) - (values[a] as number) || a - b).slice(0, Math.max(0, k)).sort((a, b) => a - b);
+    const shapes = fc.constantFrom('ties', 'floats', 'strided', 'sorted');
+    fc.assert(
+      fc.property(fc.integer({ min: 1024, max: 4000 }), fc.nat(), fc.nat(), shapes, fc.boolean(), (n, kSeed, seed, shape, reversed) => {
+        let state = seed | 1;
+        const next = () => ((state = (Math.imul(state, 1103515245) + 12345) >>> 0) / 2 ** 32);
+        // 'strided' plants large values exactly where a 256-point strided sample looks, so its bracket is wrong.
+        const stride = n / 256;
+        const values = Float32Array.from({ length: n }, (_, i) =>
+          shape === 'ties' ? Math.floor(next() * 4) : shape === 'floats' ? next() - 0.5
+            : shape === 'sorted' ? i : Number.isInteger((i / stride) - 0.5) || Math.floor(i % stride) === Math.floor(stride / 2) ? 1000 : next());
+        const among = Array.from({ length: n }, (_, i) => i).filter((i) => i % 7 !== 3);
+        if (reversed) among.reverse();
+        const k = 1 + (kSeed % among.length);
+        const picked = topKSet(values, among, k);
+        expect([...picked].sort((a, b) => a - b)).toEqual(bySort(values, among, k));
+        if (!reversed) expect([...picked]).toEqual([...picked].sort((a, b) => a - b));
+      }),
+      { numRuns: 200 },
+    );
+  });
   it('apportion sums to the total within the caps', () => {
     fc.assert(
       fc.property(fc.array(fc.record({ w: fc.double({ min: 0, max: 5, noNaN: true }), cap: fc.nat(6) }), { minLength: 1, maxLength: 12 }), fc.nat(80), (parts, want) => {

@@ -1,15 +1,33 @@
 /**
- * The k-th largest of `scores` over `among` (1 <= k <= among.length), by quickselect with a median-of-three pivot:
- * O(m) on average where a sort is O(m log m) (at 2,880 scores the native sort was most of FastV's 0.2 ms).
- * Deterministic (no random pivots); only the value is returned, so ties need no rule here.
+ * Scratch for the selections below, grown to the largest candidate count seen and reused: allocating fresh
+ * arrays per call (23 KB of values at n = 2,880) cost as much as the selection itself. Safe to share because
+ * nothing here yields or calls back before it is done with them.
  */
-function kthLargest(scores: ArrayLike<number>, among: ArrayLike<number>, k: number): number {
-  const m = among.length;
-  const values = new Float64Array(m);
-  for (let t = 0; t < m; t++) values[t] = scores[among[t] as number] as number;
-  const target = k - 1; // position in descending order
+const scratch = {
+  values: new Float64Array(0),
+  indices: new Int32Array(0),
+  ties: new Int32Array(0),
+  certain: new Int32Array(0),
+};
+
+function floatScratch(name: 'values', length: number): Float64Array {
+  if (scratch[name].length < length) scratch[name] = new Float64Array(length);
+  return scratch[name];
+}
+
+function intScratch(name: 'indices' | 'ties' | 'certain', length: number): Int32Array {
+  if (scratch[name].length < length) scratch[name] = new Int32Array(length);
+  return scratch[name];
+}
+
+/**
+ * The value at position `target` of values[0..count) in descending order, by an in-place quickselect with a
+ * median-of-three pivot: O(count) on average where a sort is O(count log count) (at 2,880 scores the native sort
+ * was most of FastV's 0.2 ms). Deterministic (no random pivots); only the value is returned, so ties need no rule.
+ */
+function selectDescending(values: Float64Array, count: number, target: number): number {
   let lo = 0;
-  let hi = m - 1;
+  let hi = count - 1;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
     const a = values[lo] as number;
@@ -34,6 +52,14 @@ function kthLargest(scores: ArrayLike<number>, among: ArrayLike<number>, k: numb
     else break;
   }
   return values[target] as number;
+}
+
+/** The k-th largest of `scores` over `among` (1 <= k <= among.length). */
+function kthLargest(scores: ArrayLike<number>, among: ArrayLike<number>, k: number): number {
+  const m = among.length;
+  const values = floatScratch('values', m);
+  for (let t = 0; t < m; t++) values[t] = scores[among[t] as number] as number;
+  return selectDescending(values, m, k - 1);
 }
 
 /**
@@ -66,26 +92,105 @@ export function topK(scores: ArrayLike<number>, among: ArrayLike<number>, k: num
   return orderByScore(scores, contenders).subarray(0, k);
 }
 
+/** Below this many candidates the sampled selection's setup costs more than it saves. */
+const SAMPLED_MIN_CANDIDATES = 1024;
+/** Sample size and the half-width, in standard deviations of the sample rank, of the bracket around the k-th value. */
+const SAMPLE_SIZE = 256;
+const BRACKET_SIGMAS = 3;
+
 /**
- * The same k indices as `topK`, as a set (in `among` order): no comparator sort, which is what makes plain
- * top-k methods cost microseconds.
+ * The same k indices as `topK`, with no comparator sort (which is what makes plain top-k methods cost
+ * microseconds). Ascending when `among` is. From 1,024 candidates on, the selection is Floyd and Rivest's: a
+ * strided sample brackets the k-th best value, one pass keeps the scores above the bracket outright and sets the
+ * few inside it aside, and only those few are quickselected (a full quickselect touches every score ~3 times).
+ * A bracket the data escapes (adversarial strides) falls back to the full quickselect, so the result never depends
+ * on the sample.
  */
 export function topKSet(scores: ArrayLike<number>, among: ArrayLike<number>, k: number): Int32Array {
   const m = among.length;
   if (k <= 0) return new Int32Array(0);
   if (k >= m) return Int32Array.from(among);
-  const threshold = kthLargest(scores, among, k);
-  const out = new Int32Array(k);
-  const ties: number[] = [];
-  let filled = 0;
+  if (m >= SAMPLED_MIN_CANDIDATES) {
+    const bySample = topKSetBySample(scores, among, k);
+    if (bySample) return bySample;
+  }
+  return pickAtThreshold(scores, among, m, kthLargest(scores, among, k), k);
+}
+
+function topKSetBySample(scores: ArrayLike<number>, among: ArrayLike<number>, k: number): Int32Array | null {
+  const m = among.length;
+  const sample = new Float64Array(SAMPLE_SIZE);
+  for (let s = 0; s < SAMPLE_SIZE; s++) sample[s] = scores[among[Math.floor(((s + 0.5) * m) / SAMPLE_SIZE)] as number] as number;
+  const share = k / m;
+  const spread = BRACKET_SIGMAS * Math.sqrt(SAMPLE_SIZE * share * (1 - share)) + 1;
+  const upperRank = Math.floor(share * SAMPLE_SIZE - spread);
+  const lowerRank = Math.ceil(share * SAMPLE_SIZE + spread);
+  const upper = upperRank < 0 ? Infinity : selectDescending(sample, SAMPLE_SIZE, upperRank);
+  const lower = lowerRank >= SAMPLE_SIZE ? -Infinity : selectDescending(sample, SAMPLE_SIZE, lowerRank);
+
+  const certain = intScratch('certain', k);
+  const bracketed = intScratch('indices', m);
+  const bracketedValues = floatScratch('values', m);
+  let certainCount = 0;
+  let bracketedCount = 0;
   for (let t = 0; t < m; t++) {
     const i = among[t] as number;
     const v = scores[i] as number;
-    if (v > threshold) out[filled++] = i;
-    else if (v === threshold) ties.push(i);
+    if (v > upper) {
+      if (certainCount === k) return null;
+      certain[certainCount++] = i;
+    } else if (v >= lower) {
+      bracketed[bracketedCount] = i;
+      bracketedValues[bracketedCount++] = v;
+    }
   }
-  const tied = Int32Array.from(ties).sort();
-  for (let t = 0; filled < k; t++) out[filled++] = tied[t] as number;
+  // The k-th best must lie inside the bracket: fewer than k above it, at least k at or above its lower end.
+  if (certainCount >= k || certainCount + bracketedCount < k) return null;
+  const need = k - certainCount;
+  const threshold = selectDescending(bracketedValues, bracketedCount, need - 1);
+  const picked = pickAtThreshold(scores, bracketed, bracketedCount, threshold, need);
+  return mergeAscending(certain, certainCount, picked);
+}
+
+/**
+ * The `need` entries of list[0..count) that score above `threshold` or, lowest index first, at it (threshold being
+ * the need-th best score there). Ascending when `list` is.
+ */
+function pickAtThreshold(scores: ArrayLike<number>, list: ArrayLike<number>, count: number, threshold: number, need: number): Int32Array {
+  const ties = intScratch('ties', count);
+  let aboveCount = 0;
+  let tieCount = 0;
+  for (let t = 0; t < count; t++) {
+    const i = list[t] as number;
+    const v = scores[i] as number;
+    if (v > threshold) aboveCount++;
+    else if (v === threshold) ties[tieCount++] = i;
+  }
+  // Usually the one tie is the threshold's own score. A real tie goes to the lowest indices.
+  let lastTie = Infinity;
+  if (tieCount > need - aboveCount) {
+    const tied = ties.subarray(0, tieCount).sort();
+    lastTie = tied[need - aboveCount - 1] as number;
+  }
+  const out = new Int32Array(need);
+  let filled = 0;
+  for (let t = 0; t < count; t++) {
+    const i = list[t] as number;
+    const v = scores[i] as number;
+    if (v > threshold || (v === threshold && i <= lastTie)) out[filled++] = i;
+  }
+  return out;
+}
+
+/** a[0..aCount) and b, both ascending, merged into one ascending array. */
+function mergeAscending(a: Int32Array, aCount: number, b: Int32Array): Int32Array {
+  const out = new Int32Array(aCount + b.length);
+  let ia = 0;
+  let ib = 0;
+  for (let t = 0; t < out.length; t++) {
+    const fromA = ib >= b.length || (ia < aCount && (a[ia] as number) < (b[ib] as number));
+    out[t] = fromA ? (a[ia++] as number) : (b[ib++] as number);
+  }
   return out;
 }
 
