@@ -50,8 +50,16 @@ function keptTokens(ctx: MethodContext<unknown>, keep: Int32Array, merged: Metho
   return tokens;
 }
 
-function finish(ctx: MethodContext<unknown>, method: MethodSpec, output: MethodOutput, packTokens = true): PruneResult {
-  const { selected } = output;
+/**
+ * The sorted kept indices, checked: a method that selects a token twice, an alwaysKeep token, or the wrong count is
+ * a bug in the method, not bad input. A strictly ascending selection with no alwaysKeep (top-k methods on
+ * ascending candidates) is already the answer and skips the O(n) marking pass, a fifth of FastV's time.
+ */
+function keptIndices(ctx: MethodContext<unknown>, method: MethodSpec, selected: Int32Array): Int32Array {
+  if (selected.length !== ctx.budget) {
+    throw new Error(`${method.id} selected ${selected.length} tokens, expected ${ctx.budget}`);
+  }
+  if (ctx.alwaysKeep.length === 0 && isStrictlyAscendingIn(selected, ctx.n)) return selected.slice();
   const mark = new Uint8Array(ctx.n);
   for (let t = 0; t < ctx.alwaysKeep.length; t++) mark[ctx.alwaysKeep[t] as number] = 1;
   for (let t = 0; t < selected.length; t++) {
@@ -59,17 +67,42 @@ function finish(ctx: MethodContext<unknown>, method: MethodSpec, output: MethodO
     if (mark[i]) throw new Error(`${method.id} selected token ${i} twice or selected an alwaysKeep token`);
     mark[i] = 1;
   }
-  if (selected.length !== ctx.budget) {
-    throw new Error(`${method.id} selected ${selected.length} tokens, expected ${ctx.budget}`);
-  }
   const keep = new Int32Array(ctx.budget + ctx.alwaysKeep.length);
   let t = 0;
   for (let i = 0; i < ctx.n; i++) if (mark[i]) keep[t++] = i;
+  return keep;
+}
+
+function isStrictlyAscendingIn(indices: Int32Array, n: number): boolean {
+  let previous = -1;
+  for (let t = 0; t < indices.length; t++) {
+    const i = indices[t] as number;
+    if (i <= previous) return false;
+    previous = i;
+  }
+  return previous < n;
+}
+
+function isKept(keep: Int32Array, i: number): boolean {
+  let lo = 0;
+  let hi = keep.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    const k = keep[mid] as number;
+    if (k === i) return true;
+    if (k < i) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return false;
+}
+
+function finish(ctx: MethodContext<unknown>, method: MethodSpec, output: MethodOutput, packTokens = true): PruneResult {
+  const keep = keptIndices(ctx, method, output.selected);
   const result: PruneResult = { keep, info: { method: method.id, ...output.info } };
   if (output.scores) result.scores = output.scores;
   if (output.merged) {
     for (const i of output.merged.indices) {
-      if (!mark[i]) throw new Error(`${method.id} merged into token ${i}, which it did not keep`);
+      if (!isKept(keep, i)) throw new Error(`${method.id} merged into token ${i}, which it did not keep`);
     }
     result.merged = output.merged;
   }
