@@ -66,7 +66,8 @@ function resolveLayout(input: PruneInput): ResolvedLayout {
       throw new PruneInputError(`layout.alwaysKeep[${t}]`, `must be a token index in [0, ${n - 1}], got ${String(i)}`);
     }
   });
-  const key = `${n}|${views.map((v) => `${v.offset},${v.rows},${v.cols},${v.rowStride}`).join(';')}|${alwaysKeepList.join(',')}`;
+  let key = `${n}|${alwaysKeepList.join(',')}`;
+  for (const v of views) key += `|${v.offset},${v.rows},${v.cols},${v.rowStride}`;
   const known = resolvedLayouts.get(key);
   if (known) return known;
 
@@ -109,12 +110,15 @@ function expectedLength(shape: SignalShape, n: number, d: number, dims: MethodCo
   }
 }
 
+const SIGNAL_FIELDS: ReadonlySet<string> = new Set([...SIGNAL_NAMES, 'dPatch', 'dClip', 'nText']);
+
 function checkSignals(input: PruneInput, method: MethodSpec, needs: readonly SignalName[]): { signals: Signals; dims: MethodContext<unknown>['dims'] } {
   const signals = input.signals ?? {};
   if (typeof signals !== 'object' || signals === null) throw new PruneInputError('signals', 'must be an object');
-  const known = new Set<string>([...SIGNAL_NAMES, 'dPatch', 'dClip', 'nText']);
   for (const key of Object.keys(signals)) {
-    if (!known.has(key)) throw new PruneInputError(`signals.${key}`, `unknown signal (known: ${[...known].join(', ')})`);
+    if (!SIGNAL_FIELDS.has(key)) {
+      throw new PruneInputError(`signals.${key}`, `unknown signal (known: ${[...SIGNAL_FIELDS].join(', ')})`);
+    }
   }
   const dimOf = (name: 'dPatch' | 'dClip' | 'nText', usedBy: readonly (keyof Signals)[]): number => {
     const value = signals[name];
