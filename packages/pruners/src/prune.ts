@@ -1,5 +1,6 @@
 import { PruneInputError } from './errors.ts';
 import { serveAsync, serveSync, tsLinalg, type AsyncLinalgBackend, type LinalgBackend } from './linalg/backend.ts';
+import { mergeAscending } from './linalg/select.ts';
 import { methods, type MethodId } from './registry.ts';
 import type { MethodContext, MethodOutput, MethodRun, MethodSpec, PruneInput, PruneOptions, PruneResult } from './types.ts';
 import { buildContext } from './validate.ts';
@@ -52,14 +53,18 @@ function keptTokens(ctx: MethodContext<unknown>, keep: Int32Array, merged: Metho
 
 /**
  * The sorted kept indices, checked: a method that selects a token twice, an alwaysKeep token, or the wrong count is
- * a bug in the method, not bad input. A strictly ascending selection with no alwaysKeep (top-k methods on
- * ascending candidates) is already the answer and skips the O(n) marking pass, a fifth of FastV's time.
+ * a bug in the method, not bad input. A strictly ascending selection (top-k methods on ascending candidates) is
+ * merged with alwaysKeep in O(k), skipping the O(n) marking pass that was a fifth of FastV's time.
  */
 function keptIndices(ctx: MethodContext<unknown>, method: MethodSpec, selected: Int32Array): Int32Array {
   if (selected.length !== ctx.budget) {
     throw new Error(`${method.id} selected ${selected.length} tokens, expected ${ctx.budget}`);
   }
-  if (ctx.alwaysKeep.length === 0 && isStrictlyAscendingIn(selected, ctx.n)) return selected.slice();
+  if (isStrictlyAscendingIn(selected, ctx.n)) {
+    const keep = mergeAscending(selected, selected.length, ctx.alwaysKeep);
+    // Not strictly ascending only where the two share an index: the marking pass below names it.
+    if (isStrictlyAscendingIn(keep, ctx.n)) return keep;
+  }
   const mark = new Uint8Array(ctx.n);
   for (let t = 0; t < ctx.alwaysKeep.length; t++) mark[ctx.alwaysKeep[t] as number] = 1;
   for (let t = 0; t < selected.length; t++) {

@@ -182,8 +182,8 @@ function pickAtThreshold(scores: ArrayLike<number>, list: ArrayLike<number>, cou
   return out;
 }
 
-/** a[0..aCount) and b, both ascending, merged into one ascending array. */
-function mergeAscending(a: Int32Array, aCount: number, b: Int32Array): Int32Array {
+/** a[0..aCount) and b, both ascending, merged into one ascending (fresh) array. */
+export function mergeAscending(a: Int32Array, aCount: number, b: Int32Array): Int32Array {
   const out = new Int32Array(aCount + b.length);
   let ia = 0;
   let ib = 0;
