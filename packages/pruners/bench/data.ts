@@ -5,7 +5,7 @@
  */
 import { closeSync, mkdirSync, openSync, readFileSync, readSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Layout, PruneInput } from '../src/index.ts';
+import type { Layout, PruneInput, Signals } from '../src/index.ts';
 
 export const D_CLIP = 768;
 export const N_TEXT = 32;
@@ -85,7 +85,12 @@ export function writeInput(dir: string, input: PruneInput): void {
   writeFileSync(join(dir, 'meta.json'), JSON.stringify(meta));
 }
 
-export function readInput(dir: string): PruneInput {
+/**
+ * The input written by `writeInput`. With `only`, the signals not listed are left out, as a worker that runs one
+ * method only holds what it needs: peak.ts uses this so that unrelated signals (hiddenStates alone is 47 MB at
+ * 2880 x 4096) do not count towards a method's process peak.
+ */
+export function readInput(dir: string, only?: readonly string[]): PruneInput {
   const meta = JSON.parse(readFileSync(join(dir, 'meta.json'), 'utf8')) as { n: number; d: number; views: Layout['views']; alwaysKeep: number[] };
   // Read straight into the Float32Array: no transient copy inflating the peak-RSS baseline.
   const load = (name: string) => {
@@ -100,12 +105,9 @@ export function readInput(dir: string): PruneInput {
     }
     return out;
   };
-  return {
-    tokens: load('tokens'), n: meta.n, d: meta.d, layout: { views: meta.views, alwaysKeep: meta.alwaysKeep },
-    signals: {
-      clsAttention: load('clsAttention'), clipImageEmbeds: load('clipImageEmbeds'), clipTextEmbed: load('clipTextEmbed'), dClip: D_CLIP,
-      textInputEmbeds: load('textInputEmbeds'), lastTokenAttention: load('lastTokenAttention'), attentionPrior: load('attentionPrior'),
-      hiddenStates: load('hiddenStates'), textHiddenStates: load('textHiddenStates'), nText: N_TEXT, keyNorms: load('keyNorms'),
-    },
-  };
+  const signals: Signals = { dClip: D_CLIP, nText: N_TEXT };
+  const names = ['clsAttention', 'clipImageEmbeds', 'clipTextEmbed', 'textInputEmbeds', 'lastTokenAttention', 'attentionPrior',
+    'hiddenStates', 'textHiddenStates', 'keyNorms'] as const;
+  for (const name of names) if (!only || only.includes(name)) signals[name] = load(name);
+  return { tokens: load('tokens'), n: meta.n, d: meta.d, layout: { views: meta.views, alwaysKeep: meta.alwaysKeep }, signals };
 }
