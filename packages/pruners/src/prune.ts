@@ -61,6 +61,7 @@ function keptIndices(ctx: MethodContext<unknown>, method: MethodSpec, selected: 
     throw new Error(`${method.id} selected ${selected.length} tokens, expected ${ctx.budget}`);
   }
   if (isStrictlyAscendingIn(selected, ctx.n)) {
+    if (ctx.alwaysKeep.length === 0) return selected.slice();
     const keep = mergeAscending(selected, selected.length, ctx.alwaysKeep);
     // Not strictly ascending only where the two share an index: the marking pass below names it.
     if (isStrictlyAscendingIn(keep, ctx.n)) return keep;

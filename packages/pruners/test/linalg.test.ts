@@ -130,6 +130,18 @@ describe('linalg helpers', () => {
       const small = wave(SIMD_MIN_LENGTH - 1, 2);
       small[5] = Number.NaN;
       expect(anyNonFinite(small)).toBe(true);
+      // The scalar path sums in four lanes: every position of short arrays, the unrolled part and the tail.
+      for (let length = 1; length <= 9; length++) {
+        const short = Float32Array.from({ length }, (_, i) => (i % 2 === 0 ? 3.4e38 : -1e-45));
+        expect(anyNonFinite(short)).toBe(false);
+        for (let at = 0; at < length; at++) {
+          for (const bad of [Number.NaN, Infinity, -Infinity]) {
+            const copy = short.slice();
+            copy[at] = bad;
+            expect(anyNonFinite(copy)).toBe(true);
+          }
+        }
+      }
     });
 
     it('rowSumsOfSquares equals the sequential float64 sums to rounding, and gives the same float32 norms', () => {
