@@ -116,7 +116,10 @@ export async function createOnnxLinalg(options: OnnxLinalgOptions = {}): Promise
     ort.InferenceSession.create(cosineCrossModel(), sessionOptions),
     ort.InferenceSession.create(dotCrossModel(), sessionOptions),
     ort.InferenceSession.create(matmulModel(), sessionOptions),
-    blocks > 1 ? ort.InferenceSession.create(gramBlocksModel(blocks), sessionOptions) : undefined,
+    // No CPU arena for the n x n product: the arena kept the normalised input's 47 MB (n = 2880, d = 4096) mapped after
+    // the run, on top of the outputs and their JS copies, so DivPrune's process peaked at 281-290 MB against 236-243
+    // without it (bench/peak.ts in pruners). Timings were the same within noise at 576 and 2880 rows.
+    blocks > 1 ? ort.InferenceSession.create(gramBlocksModel(blocks), { ...sessionOptions, enableCpuMemArena: false }) : undefined,
   ]);
   const check = (a: Float32Array, rows: number, d: number, name: string) => {
     if (a.length !== rows * d) throw new Error(`linalg-onnx: ${name} has length ${a.length}, expected ${rows}*${d}`);
