@@ -9,6 +9,12 @@ export function viewSize(view: ResolvedView): number {
   return view.rows * view.cols;
 }
 
+/** Token index of raster position p (row-major over the view's grid) of a view. */
+export function rasterToken(view: ResolvedView, p: number): number {
+  const r = Math.floor(p / view.cols);
+  return cellIndex(view, r, p - r * view.cols);
+}
+
 /** The view's tokens in raster order. */
 export function viewTokens(view: ResolvedView): Int32Array {
   const out = new Int32Array(viewSize(view));
