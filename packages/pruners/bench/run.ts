@@ -65,6 +65,9 @@ const MAX_WARMUPS = 500;
  */
 const innerCallsFor = (warmMs: number) => Math.min(100, Math.max(1, Math.floor(1 / Math.max(warmMs, 1e-3))));
 
+/** Milliseconds as printed: three decimals below 1 ms (the top-k methods take tens of microseconds), else one. */
+const ms = (x: number) => x.toFixed(x < 1 ? 3 : 1);
+
 /**
  * Warm both sides up, then alternate one timed run of ours with one of PyTorch, so that the shared machine's load
  * swings hit both alike.
@@ -158,7 +161,7 @@ try {
       if (!tsBackendTooSlow(n, d)) row.tsBackendMs = median((await timeIt(() => prune(method, input, { keep }, tsLinalg).keep, 3)).times);
       if (n === 2880 && process.env.BENCH_PEAK !== '0') Object.assign(row, peakMemory(dir, method, keep));
       rows.push(row);
-      process.stderr.write(`${n}x${d} ${method}: ours ${row.tsMs.toFixed(row.tsMs < 1 ? 3 : 1)} ms, torch ${row.torchMs.toFixed(row.torchMs < 1 ? 3 : 1)} ms (x${row.ratio.toFixed(2)})\n`);
+      process.stderr.write(`${n}x${d} ${method}: ours ${ms(row.tsMs)} ms, torch ${ms(row.torchMs)} ms (x${row.ratio.toFixed(2)})\n`);
     }
   }
 } finally {
@@ -168,11 +171,11 @@ try {
 }
 load.after = loadavg()[0] ?? 0;
 
-const fmt = (x: number | undefined, digits = 1) => (x === undefined ? '-' : x.toFixed(x < 1 && digits === 1 ? 3 : digits));
+const cell = (x: number | undefined, format: (x: number) => string) => (x === undefined ? '-' : format(x));
 const table = [
   '| n x d | keep | method | ours (ms) | PyTorch (ms) | ours / PyTorch | same kept set | pure-TS backend (ms) | process peak RSS (MB) |',
   '| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |',
-  ...rows.map((r) => `| ${r.n} x ${r.d} | ${r.keep} | ${r.method} | ${fmt(r.tsMs)} | ${fmt(r.torchMs)} | ${fmt(r.ratio, 2)} | ${r.overlap === null ? 'n/a (RNG)' : `${(100 * r.overlap).toFixed(1)}%`} | ${fmt(r.tsBackendMs)} | ${fmt(r.peakMb, 0)} |`),
+  ...rows.map((r) => `| ${r.n} x ${r.d} | ${r.keep} | ${r.method} | ${ms(r.tsMs)} | ${ms(r.torchMs)} | ${r.ratio.toFixed(2)} | ${r.overlap === null ? 'n/a (RNG)' : `${(100 * r.overlap).toFixed(1)}%`} | ${cell(r.tsBackendMs, ms)} | ${cell(r.peakMb, (x) => x.toFixed(0))} |`),
 ].join('\n');
 const resultsDir = join(here, '..', 'bench-results');
 mkdirSync(resultsDir, { recursive: true });
